@@ -1,0 +1,171 @@
+"""``msckg build``: load → SHACL → QC gates → HermiT → a versioned release, published atomically.
+
+Each release is written into its own folder under ``build/releases/`` and only then made current by
+atomically replacing the ``build/current`` symlink, so a failing validation or an inconsistent ontology
+never replaces the last good release (ODK's ``--output $@.tmp.owl && mv``).
+"""
+
+import datetime as dt
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF
+
+from server import __version__
+from server.config import ProjectPaths
+from server.errors import ValidationFailed
+from server.imports import missing_imports
+from server.iris import release
+from server.load import Loaded, load_project
+from server.namespaces import ONTOLOGY_IRI, PREFIXES
+from server.qc import gate_files, run_gates
+from server.reason import reason
+from server.stats import graph_kind
+from server.validate import validate
+
+#: How many older releases to keep next to the current one.
+KEEP_RELEASES = 3
+#: File names inside a release folder.
+DATASET_FILE = "msc-liver.trig"
+ONTOLOGY_FILE = "msc-liver.ttl"
+INFERRED_FILE = "inferred.ttl"
+SHAPES_FILE = "shapes.ttl"
+INFO_FILE = "release.json"
+
+T = TypeVar("T")
+
+
+@dataclass
+class BuildResult:
+    """What a successful build produced and how long each stage took."""
+
+    release_dir: Path
+    version: str
+    quads: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def current_release(paths: ProjectPaths) -> Path:
+    """Return the path of the current release (the ``build/current`` symlink).
+
+    :param paths: the project's folders.
+    :returns: ``build/current``; it may not exist before the first good build.
+    """
+    return paths.build / "current"
+
+
+def _timed(timings: dict[str, float], stage: str, fn: Callable[[], T]) -> T:
+    start = time.perf_counter()
+    result = fn()
+    timings[stage] = round(time.perf_counter() - start, 3)
+    return result
+
+
+def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
+    """Build and publish a release; on any failure the current release stays as it was.
+
+    :param paths: the project's folders.
+    :param version: release date ``YYYY-MM-DD`` (default: today, UTC).
+    :returns: the new release.
+    :raises LoadError: if a source file does not parse.
+    :raises ValidationFailed: on a SHACL violation or a QC gate row (the report names file, node, shape).
+    :raises InconsistentOntology: if HermiT finds an inconsistency or an unsatisfiable class.
+    """
+    version = version or dt.datetime.now(dt.UTC).date().isoformat()
+    timings: dict[str, float] = {}
+    total = time.perf_counter()
+    loaded = _timed(timings, "load", lambda: load_project(paths))
+    report = _timed(timings, "shacl", lambda: validate(loaded))
+    if not report.conforms:
+        raise ValidationFailed(f"SHACL: {len(report.results)} result(s); nothing published", report.to_text())
+    failures = _timed(timings, "qc", lambda: run_gates(loaded, gate_files(paths.queries)))
+    if failures:
+        text = "\n".join(map(str, failures))
+        raise ValidationFailed(
+            f"QC gates: {len(failures)} row(s); nothing published; first: {failures[0]}", text
+        )
+    missing = missing_imports(loaded)
+    if missing:
+        raise ValidationFailed(
+            f"{len(missing)} external term(s) in no import module (run 'msckg imports refresh'): "
+            + ", ".join(missing),
+            "\n".join(missing),
+        )
+    reasoning = _timed(timings, "reason", lambda: reason(loaded))
+    target = _timed(timings, "write", lambda: _write_release(paths, loaded, reasoning.inferred, version))
+    timings["total"] = round(time.perf_counter() - total, 3)
+    quads = sum(len(g) for g in loaded.data_graphs())
+    info = {"version": version, "software": __version__, "quads": quads, "timings_s": timings}
+    (target / INFO_FILE).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    _publish(paths, target)
+    return BuildResult(target, version, quads, timings)
+
+
+def _write_release(paths: ProjectPaths, loaded: Loaded, inferred: Graph, version: str) -> Path:
+    releases = paths.build / "releases"
+    releases.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+    work = releases / f".{version}-{stamp}.tmp"
+    work.mkdir()
+    try:
+        dataset = Dataset()
+        for prefix, ns in PREFIXES.items():
+            dataset.bind(prefix, ns)
+        ontology = Graph()
+        for prefix, ns in PREFIXES.items():
+            ontology.bind(prefix, ns)
+        for g in loaded.data_graphs():
+            ident = URIRef(g.identifier)
+            target = dataset.graph(ident)
+            for triple in g:
+                target.add(triple)
+            if graph_kind(ident) in ("ontology", "imports"):
+                ontology += g
+        _stamp_version(dataset.graph(_ontology_graph(loaded)), version)
+        _stamp_version(ontology, version)
+        dataset.serialize(work / DATASET_FILE, format="trig", encoding="utf-8")
+        ontology.serialize(work / ONTOLOGY_FILE, format="turtle", encoding="utf-8")
+        inferred.serialize(work / INFERRED_FILE, format="turtle", encoding="utf-8")
+        loaded.shapes_graph().serialize(work / SHAPES_FILE, format="turtle", encoding="utf-8")
+        final = releases / f"{version}-{stamp}"
+        work.rename(final)
+        return final
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _ontology_graph(loaded: Loaded) -> URIRef:
+    for g in loaded.data_graphs():
+        if (URIRef(ONTOLOGY_IRI), RDF.type, OWL.Ontology) in g:
+            return URIRef(g.identifier)
+    raise ValidationFailed("no owl:Ontology header found", f"expected <{ONTOLOGY_IRI}> a owl:Ontology")
+
+
+def _stamp_version(graph: Graph, version: str) -> None:
+    onto = URIRef(ONTOLOGY_IRI)
+    graph.set((onto, OWL.versionIRI, release(version, "msc-liver.owl")))
+    graph.set((onto, OWL.versionInfo, Literal(version)))
+
+
+def _publish(paths: ProjectPaths, target: Path) -> None:
+    link = current_release(paths)
+    tmp_link = paths.build / ".current.tmp"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    tmp_link.symlink_to(target.relative_to(paths.build))
+    os.replace(tmp_link, link)
+    releases = sorted(
+        (p for p in (paths.build / "releases").iterdir() if not p.name.startswith(".")), reverse=True
+    )
+    keep = {target.resolve()} | {p.resolve() for p in releases[:KEEP_RELEASES]}
+    for old in releases:
+        if old.resolve() not in keep:
+            shutil.rmtree(old, ignore_errors=True)

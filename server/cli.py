@@ -1,0 +1,197 @@
+"""``msckg``: a thin click group over the library; errors become one line on stderr and an exit code.
+
+Exit codes (pySHACL's convention): 0 OK; 1 the data do not conform (SHACL violation, QC row,
+inconsistency); 2 usage or load error. ``--traceback`` shows the Python traceback, for developers.
+"""
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from server import __version__
+from server.config import ProjectPaths, project_paths
+from server.errors import InconsistentOntology, LoadError, MsckgError, ValidationFailed
+
+EXIT_OK = 0
+EXIT_NONCONFORMING = 1
+EXIT_USAGE = 2
+
+ROOT_OPTION = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Project folder (default: $MSCKG_ROOT or this checkout).",
+)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"msckg: error: {message}", err=True)
+    sys.exit(code)
+
+
+def run_guarded(ctx: click.Context, action: Callable[[], Any]) -> Any:
+    """Run ``action``; turn project errors into one stderr line and the documented exit code.
+
+    :param ctx: the click context (reads ``--traceback``).
+    :param action: the library call.
+    :returns: what ``action`` returns.
+    """
+    try:
+        return action()
+    except MsckgError as exc:
+        if ctx.obj and ctx.obj.get("traceback"):
+            raise
+        if isinstance(exc, ValidationFailed | InconsistentOntology):
+            if isinstance(exc, ValidationFailed) and ctx.obj and ctx.obj.get("verbose"):
+                click.echo(exc.report, err=True)
+            _fail(str(exc), EXIT_NONCONFORMING)
+        code = EXIT_USAGE if isinstance(exc, LoadError) else EXIT_NONCONFORMING
+        _fail(str(exc), code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="msckg")
+@click.option("-v", "--verbose", is_flag=True, help="Print full reports on failure.")
+@click.option("--traceback", is_flag=True, hidden=True, help="Show Python tracebacks (developers).")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool, traceback: bool) -> None:
+    """MSC-Liver KG: build, check and explore the knowledge graph of BM-MSCs in liver failure."""
+    ctx.ensure_object(dict)
+    ctx.obj.update(verbose=verbose, traceback=traceback)
+
+
+def _paths(root: Path | None) -> ProjectPaths:
+    return project_paths(root)
+
+
+@main.command("build")
+@ROOT_OPTION
+@click.option("--version", "version", default=None, help="Release date YYYY-MM-DD (default: today).")
+@click.pass_context
+def build_cmd(ctx: click.Context, root: Path | None, version: str | None) -> None:
+    """Validate, reason and publish a release into build/ (the last good one stays on failure)."""
+    from server.build import build
+
+    result = run_guarded(ctx, lambda: build(_paths(root), version))
+    stages = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
+    click.echo(f"release {result.version}: {result.quads} quads -> {result.release_dir} ({stages})")
+
+
+@main.command("validate")
+@ROOT_OPTION
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "turtle", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.pass_context
+def validate_cmd(ctx: click.Context, root: Path | None, files: tuple[Path, ...], fmt: str) -> None:
+    """Validate the project, or the given TriG/Turtle/N-Quads FILES, against the project's shapes."""
+    from server.load import load_files, load_project
+    from server.validate import validate
+
+    paths = _paths(root)
+
+    def run() -> Any:
+        if not files:
+            return validate(load_project(paths))
+        missing = [str(f) for f in files if not f.is_file()]
+        if missing:
+            raise LoadError(missing[0], None, "no such file")
+        project = load_project(paths)
+        return validate(load_files(files), project.shapes_graph())
+
+    report = run_guarded(ctx, run)
+    rendered = {"text": report.to_text, "turtle": report.to_turtle, "json": report.to_json}[fmt]()
+    click.echo(rendered)
+    sys.exit(EXIT_OK if report.conforms else EXIT_NONCONFORMING)
+
+
+@main.command("reason")
+@ROOT_OPTION
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the inferred axioms (default: build/inferred.ttl).",
+)
+@click.pass_context
+def reason_cmd(ctx: click.Context, root: Path | None, output: Path | None) -> None:
+    """Check consistency with HermiT; name unsatisfiable classes; write the inferred axioms."""
+    from server.load import load_project
+    from server.reason import reason
+
+    paths = _paths(root)
+    result = run_guarded(ctx, lambda: reason(load_project(paths)))
+    target = output or paths.build / "inferred.ttl"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".tmp")
+    result.inferred.serialize(tmp, format="turtle", encoding="utf-8")
+    tmp.replace(target)
+    click.echo(
+        f"consistent: {result.classes} classes, {result.individuals} individuals; "
+        f"{len(result.inferred)} inferred triples -> {target}"
+    )
+
+
+@main.command("stats")
+@ROOT_OPTION
+@click.pass_context
+def stats_cmd(ctx: click.Context, root: Path | None) -> None:
+    """Count instances per class, triples per predicate, graphs per kind, claims per reference."""
+    from server.load import load_project
+    from server.stats import compute
+
+    stats = run_guarded(ctx, lambda: compute(load_project(_paths(root))))
+    click.echo(stats.to_text(), nl=False)
+
+
+@main.command("fmt")
+@ROOT_OPTION
+@click.option("--check", is_flag=True, help="Only list files that are not canonical; exit 1 if any.")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def fmt_cmd(ctx: click.Context, root: Path | None, check: bool, files: tuple[Path, ...]) -> None:
+    """Rewrite ontology/, instances/ and shapes/ (or FILES) in the one canonical Turtle/TriG form."""
+    from server.fmt import format_files
+    from server.load import source_files
+
+    targets = list(files) or source_files(_paths(root))
+    changed = run_guarded(ctx, lambda: format_files(targets, check))
+    for path in changed:
+        click.echo(f"{'would reformat' if check else 'reformatted'} {path}")
+    if check and changed:
+        _fail(f"{len(changed)} file(s) not canonical; run 'msckg fmt'", EXIT_NONCONFORMING)
+
+
+@main.group("imports")
+def imports_group() -> None:
+    """Manage the import modules of external terms (ontology/imports/)."""
+
+
+@imports_group.command("refresh")
+@ROOT_OPTION
+@click.option(
+    "--from",
+    "source_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of source tables (default: ../shared/reference beside the project).",
+)
+@click.pass_context
+def imports_refresh_cmd(ctx: click.Context, root: Path | None, source_dir: Path | None) -> None:
+    """Regenerate <src>_terms.tsv and <src>_import.ttl for every external term the project uses."""
+    from server.imports import refresh
+    from server.load import load_project
+
+    paths = _paths(root)
+    reference = source_dir or paths.root.parent / "shared" / "reference"
+    counts = run_guarded(ctx, lambda: refresh(load_project(paths), paths, reference))
+    click.echo(", ".join(f"{src} {n}" for src, n in counts.items()))

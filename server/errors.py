@@ -1,0 +1,50 @@
+"""One error hierarchy; only the CLI and the web error handlers turn these into output.
+
+Messages name the file, node and shape a user must look at; they carry no ANSI codes.
+"""
+
+from pathlib import Path
+
+
+class MsckgError(Exception):
+    """Base of every error the project raises on purpose (bad input or non-conforming data)."""
+
+
+class LoadError(MsckgError):
+    """A source file cannot be read or parsed.
+
+    :param file: the file that failed.
+    :param line: its 1-based line, when the parser knows it.
+    :param reason: what the parser said.
+    """
+
+    def __init__(self, file: Path | str, line: int | None, reason: str) -> None:
+        self.file = str(file)
+        self.line = line
+        self.reason = reason
+        where = f"{self.file}:{line}" if line is not None else self.file
+        super().__init__(f"{where}: {reason}")
+
+
+class ValidationFailed(MsckgError):
+    """The data do not conform to the SHACL shapes or a QC gate; ``report`` holds the details."""
+
+    def __init__(self, summary: str, report: str) -> None:
+        self.report = report
+        super().__init__(summary)
+
+
+class InconsistentOntology(MsckgError):
+    """HermiT found the merged ontology inconsistent or some classes unsatisfiable."""
+
+    def __init__(self, summary: str, classes: list[str]) -> None:
+        self.classes = classes
+        super().__init__(summary)
+
+
+class QueryError(MsckgError):
+    """A SPARQL query is malformed, refused or exceeds a limit."""
+
+
+class ReasonerUnavailable(MsckgError):
+    """The reasoner could not run (no Java, HermiT crashed) — distinct from an inconsistent ontology."""

@@ -1,0 +1,275 @@
+"""External terms, the OBO way: a seed list and a generated import module per source, refreshed on purpose.
+
+``ontology/imports/<src>_terms.tsv`` lists each external term the project uses (CURIE and the label the
+source gives); ``<src>_import.ttl`` declares those terms with their source labels (and definitions where
+the source table has one). Only :func:`refresh` reads the source tables; the build and the tests read the
+committed modules, and a test compares them with the source tables.
+"""
+
+import csv
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+
+from server.config import ProjectPaths
+from server.errors import MsckgError
+from server.fmt import format_graph
+from server.load import Loaded
+from server.namespaces import HGNC, MESH, MIRBASE_MATURE, OBO
+from server.stats import graph_kind
+
+#: Source key → (reference tables, label column, definition column or None).
+SOURCES: dict[str, tuple[tuple[str, ...], str, str | None]] = {
+    "cl": (("cl.tsv",), "label", "definition_400"),
+    "go": (("go.tsv",), "label", None),
+    "uberon": (("uberon.tsv",), "label", None),
+    "mondo": (("mondo.tsv",), "label", None),
+    "chebi": (("chebi_subset.tsv",), "label", None),
+    "eco": (("eco.tsv",), "label", "definition_400"),
+    "ro": (("ro.tsv",), "label", "definition_400"),
+    "ncbitaxon": (("ncbitaxon_subset.tsv",), "label", None),
+    "obi": (("obi_subset.tsv",), "label", None),
+    "hp": (("hp_subset.tsv",), "label", None),
+    "so": (("so_subset.tsv",), "label", None),
+    "efo": (("efo.tsv",), "label", None),
+    "hgnc": (("hgnc.tsv",), "symbol", "name"),
+    "mirbase": (("mirbase_mature_hsa_mmu_rno.tsv",), "name", None),
+    "mesh": (("mesh.tsv",), "label", None),
+}
+#: CURIE prefix → source key.
+PREFIX_SOURCE = {
+    "CL": "cl", "GO": "go", "UBERON": "uberon", "MONDO": "mondo", "CHEBI": "chebi", "ECO": "eco",
+    "RO": "ro", "BFO": "ro", "NCBITaxon": "ncbitaxon", "OBI": "obi", "HP": "hp", "SO": "so",
+    "EFO": "efo", "HGNC": "hgnc", "mirbase.mature": "mirbase", "MESH": "mesh",
+}  # fmt: skip
+#: OBO metadata properties (definition, definition source): vocabulary of the file format, not domain terms.
+OBO_METADATA = {OBO["IAO_0000115"], OBO["IAO_0000119"]}
+_OBO_ID = re.compile(r"^([A-Za-z]+)_(\d+)$")
+_EFO = "http://www.ebi.ac.uk/efo/"
+
+
+class UnknownTerm(MsckgError):
+    """An external identifier is absent from its source table, obsolete, or not in an import module."""
+
+
+@dataclass(frozen=True)
+class SourceTerm:
+    """One row of a source table."""
+
+    curie: str
+    label: str
+    obsolete: bool
+    definition: str | None
+    is_property: bool
+
+
+def curie_of(iri: str) -> str | None:
+    """Return the CURIE of an external IRI in canonical form, or ``None`` if it is not external.
+
+    :param iri: an IRI.
+    :returns: e.g. ``CL:0002540``, ``HGNC:1682``, ``mirbase.mature:MIMAT0000259``, ``MESH:D065290``.
+
+    >>> curie_of("http://purl.obolibrary.org/obo/CL_0002540")
+    'CL:0002540'
+    >>> curie_of("https://identifiers.org/hgnc:1682")
+    'HGNC:1682'
+    """
+    for ns, prefix in ((HGNC, "HGNC"), (MIRBASE_MATURE, "mirbase.mature"), (MESH, "MESH")):
+        if iri.startswith(str(ns)):
+            return f"{prefix}:{iri[len(ns) :]}"
+    if iri.startswith(_EFO):
+        match = _OBO_ID.match(iri[len(_EFO) :])
+        return f"EFO:{match.group(2)}" if match else None
+    if iri.startswith(str(OBO)):
+        match = _OBO_ID.match(iri[len(OBO) :])
+        return f"{match.group(1)}:{match.group(2)}" if match else None
+    return None
+
+
+def iri_of(curie: str) -> URIRef:
+    """Return the canonical IRI of a CURIE (inverse of :func:`curie_of`).
+
+    :param curie: e.g. ``CL:0002540``.
+    :returns: the OBO PURL or identifiers.org IRI.
+
+    >>> str(iri_of("MESH:D065290"))
+    'https://identifiers.org/mesh:D065290'
+    """
+    prefix, local = curie.split(":", 1)
+    special = {"HGNC": HGNC, "mirbase.mature": MIRBASE_MATURE, "MESH": MESH}
+    if prefix in special:
+        return special[prefix][local]
+    if prefix == "EFO":
+        return URIRef(f"{_EFO}EFO_{local}")
+    return OBO[f"{prefix}_{local}"]
+
+
+def source_of(curie: str) -> str | None:
+    """Return the source key (``cl``, ``hgnc`` …) of a CURIE.
+
+    :param curie: a CURIE.
+    :returns: the source key, or ``None`` for a prefix we do not import.
+    """
+    return PREFIX_SOURCE.get(curie.split(":", 1)[0])
+
+
+def read_source_table(reference_dir: Path, source: str) -> dict[str, SourceTerm]:
+    """Read a source's reference table(s).
+
+    :param reference_dir: folder of the source tables (``../shared/reference`` here).
+    :param source: source key.
+    :returns: rows by CURIE.
+    :raises UnknownTerm: if the table is missing.
+    """
+    tables, label_col, def_col = SOURCES[source]
+    terms: dict[str, SourceTerm] = {}
+    for table in tables:
+        path = reference_dir / table
+        if not path.is_file():
+            raise UnknownTerm(f"source table {path} is missing")
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+                obsolete = row.get("obsolete") == "true" or row.get("status", "Approved") != "Approved"
+                definition = (row.get(def_col) or None) if def_col else None
+                is_property = row.get("stanza") == "Typedef"
+                terms[row["id"]] = SourceTerm(row["id"], row[label_col], obsolete, definition, is_property)
+    return terms
+
+
+def used_external_iris(loaded: Loaded) -> set[str]:
+    """Collect every external term IRI the project's own graphs use (import modules excluded).
+
+    :param loaded: the project's Dataset.
+    :returns: IRIs that :func:`curie_of` recognizes.
+    """
+    found: set[str] = set()
+    for g in loaded.data_graphs():
+        if graph_kind(URIRef(g.identifier)) == "imports":
+            continue
+        for triple in g:
+            for node in triple:
+                if isinstance(node, URIRef) and node not in OBO_METADATA and curie_of(str(node)):
+                    found.add(str(node))
+    return found
+
+
+def declared_imports(loaded: Loaded) -> dict[str, str]:
+    """Return the external terms the committed import modules declare, with their labels.
+
+    :param loaded: the project's Dataset.
+    :returns: IRI → source label.
+    """
+    declared: dict[str, str] = {}
+    for g in loaded.data_graphs():
+        if graph_kind(URIRef(g.identifier)) == "imports":
+            for s, label in g.subject_objects(RDFS.label):
+                declared[str(s)] = str(label)
+    return declared
+
+
+def missing_imports(loaded: Loaded) -> list[str]:
+    """List external IRIs used by the project but declared in no import module (the build refuses them).
+
+    :param loaded: the project's Dataset.
+    :returns: CURIEs, sorted.
+    """
+    declared = declared_imports(loaded)
+    return sorted(str(curie_of(i)) for i in used_external_iris(loaded) if i not in declared)
+
+
+def refresh(loaded: Loaded, paths: ProjectPaths, reference_dir: Path) -> dict[str, int]:
+    """Regenerate every ``<src>_terms.tsv`` and ``<src>_import.ttl`` from the source tables.
+
+    :param loaded: the project's Dataset (which terms are used).
+    :param paths: the project's folders (where the modules go).
+    :param reference_dir: folder of the source tables.
+    :returns: number of terms per source.
+    :raises UnknownTerm: naming every identifier that is unknown or obsolete in its source; nothing is
+        written in that case.
+    """
+    by_source: dict[str, list[str]] = defaultdict(list)
+    unknown: list[str] = []
+    for iri in sorted(used_external_iris(loaded)):
+        curie = str(curie_of(iri))
+        source = source_of(curie)
+        if source is None:
+            unknown.append(f"{curie} (no source table for its prefix)")
+        else:
+            by_source[source].append(curie)
+    tables = {src: read_source_table(reference_dir, src) for src in by_source}
+    for source, curies in by_source.items():
+        for curie in curies:
+            row = tables[source].get(curie)
+            if row is None:
+                unknown.append(f"{curie} (not in {source})")
+            elif row.obsolete:
+                unknown.append(f"{curie} (obsolete in {source}: {row.label!r})")
+    if unknown:
+        raise UnknownTerm("unknown or obsolete external identifiers: " + "; ".join(unknown))
+    outputs = {}
+    for source, curies in sorted(by_source.items()):
+        rows = [tables[source][c] for c in curies]
+        outputs[paths.ontology / "imports" / f"{source}_terms.tsv"] = _terms_tsv(rows)
+        outputs[paths.ontology / "imports" / f"{source}_import.ttl"] = format_graph(_module(source, rows))
+    _write_all(outputs)
+    return {source: len(curies) for source, curies in sorted(by_source.items())}
+
+
+def _terms_tsv(rows: Iterable[SourceTerm]) -> str:
+    lines = ["curie\tlabel"] + [f"{r.curie}\t{r.label}" for r in sorted(rows, key=lambda r: r.curie)]
+    return "\n".join(lines) + "\n"
+
+
+def _module(source: str, rows: Iterable[SourceTerm]) -> Graph:
+    graph = Graph()
+    module = URIRef(f"https://w3id.org/msc-liver/ontology/imports/{source}_import")
+    graph.add((module, RDF.type, OWL.Ontology))
+    graph.add((module, DCTERMS.source, Literal(f"../shared/reference/{SOURCES[source][0][0]}")))
+    for row in rows:
+        iri = iri_of(row.curie)
+        graph.add((iri, RDF.type, OWL.ObjectProperty if row.is_property else OWL.Class))
+        graph.add((iri, RDFS.label, Literal(row.label)))
+        if row.definition:
+            graph.add((iri, OBO["IAO_0000115"], Literal(row.definition)))
+    return graph
+
+
+def _write_all(outputs: dict[Path, str]) -> None:
+    for path, text in outputs.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+    for path in outputs:
+        path.with_suffix(path.suffix + ".tmp").replace(path)
+
+
+def check_modules(loaded: Loaded, reference_dir: Path) -> list[str]:
+    """Compare every term of the committed import modules with its source table.
+
+    :param loaded: the project's Dataset.
+    :param reference_dir: folder of the source tables.
+    :returns: one sentence per problem (unknown, obsolete, or label differing from the source).
+    """
+    problems: list[str] = []
+    tables: dict[str, dict[str, SourceTerm]] = {}
+    for iri, label in sorted(declared_imports(loaded).items()):
+        curie = curie_of(iri)
+        source = source_of(curie) if curie else None
+        if curie is None or source is None:
+            problems.append(f"<{iri}>: not an identifier of a known source")
+            continue
+        if source not in tables:
+            tables[source] = read_source_table(reference_dir, source)
+        row = tables[source].get(curie)
+        if row is None:
+            problems.append(f"{curie}: not in the {source} table")
+        elif row.obsolete:
+            problems.append(f"{curie}: obsolete in {source} ({row.label!r})")
+        elif row.label != label:
+            problems.append(f"{curie}: import module says {label!r}, {source} says {row.label!r}")
+    return problems

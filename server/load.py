@@ -1,0 +1,175 @@
+"""The one loader: every source file into one rdflib ``Dataset``; everything else starts from it.
+
+Each Turtle file becomes its own named graph (so a report can name the file a triple came from);
+TriG files contribute their own named graphs and must leave the default graph empty.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from server.config import ProjectPaths
+from server.errors import LoadError
+from server.iris import file_graph
+from server.namespaces import MSCG
+
+#: Parser format by file suffix.
+FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt"}
+#: Graph holding every shape of ``shapes/`` (kept apart from the published data).
+SHAPES_GRAPH_PREFIX = str(MSCG["shapes"])
+
+
+@dataclass
+class Loaded:
+    """A loaded Dataset plus where each of its named graphs came from."""
+
+    dataset: Dataset
+    sources: dict[URIRef, Path] = field(default_factory=dict)
+
+    def data_graphs(self) -> list[Graph]:
+        """Return every named graph that is published data (all but the shapes).
+
+        :returns: the graphs, in a stable order.
+        """
+        return [g for g in self._sorted_graphs() if not str(g.identifier).startswith(SHAPES_GRAPH_PREFIX)]
+
+    def shapes_graph(self) -> Graph:
+        """Return the union of the shapes files as one graph (what pySHACL takes).
+
+        :returns: a new Graph with every shape triple.
+        """
+        shapes = Graph()
+        for g in self._sorted_graphs():
+            if str(g.identifier).startswith(SHAPES_GRAPH_PREFIX):
+                shapes += g
+        return shapes
+
+    def source_of(self, graph: URIRef) -> Path | None:
+        """Return the file a named graph was read from.
+
+        :param graph: the graph IRI.
+        :returns: the file, or ``None`` for a graph created in memory.
+        """
+        return self.sources.get(graph)
+
+    def _sorted_graphs(self) -> list[Graph]:
+        graphs = [g for g in self.dataset.graphs() if isinstance(g.identifier, URIRef) and len(g)]
+        return sorted(graphs, key=lambda g: str(g.identifier))
+
+
+def graph_for_file(path: Path, paths: ProjectPaths) -> URIRef:
+    """Return the named graph a Turtle source file is loaded into.
+
+    :param path: a ``.ttl`` file below one of the source folders.
+    :param paths: the project's folders.
+    :returns: ``graph/ontology``, ``graph/imports/<src>``, ``graph/entities/<kind>``, … .
+    """
+    if path.parent == paths.ontology:
+        return file_graph("ontology") if path.stem == "msc-liver" else file_graph("ontology", path.stem)
+    if path.parent == paths.ontology / "imports":
+        return file_graph("imports", path.stem.removesuffix("_import"))
+    if path.parent == paths.shapes:
+        return file_graph("shapes", path.stem)
+    if path.parent == paths.instances / "entities":
+        return file_graph("entities", path.stem)
+    return file_graph(path.stem)
+
+
+def source_files(paths: ProjectPaths) -> list[Path]:
+    """List every RDF source file of the project, sorted.
+
+    :param paths: the project's folders.
+    :returns: ``.ttl`` and ``.trig`` files below ontology/, instances/ and shapes/.
+    """
+    found: list[Path] = []
+    for folder in paths.source_dirs():
+        found.extend(p for p in folder.rglob("*") if p.suffix in (".ttl", ".trig") and p.is_file())
+    return sorted(found)
+
+
+def parse_file(dataset: Dataset, path: Path, graph: URIRef | None = None) -> list[URIRef]:
+    """Parse one file into ``dataset``; Turtle/N-Triples into ``graph``, TriG/N-Quads into its own graphs.
+
+    :param dataset: where the triples go.
+    :param path: the file.
+    :param graph: target graph for triple formats (defaults to a graph named after the file's URI).
+    :returns: the named graphs the file contributed to.
+    :raises LoadError: with file and line when the file is unreadable, malformed or (TriG/N-Quads)
+        puts triples in the default graph.
+    """
+    fmt = FORMATS.get(path.suffix)
+    if fmt is None:
+        raise LoadError(path, None, f"unknown file type {path.suffix!r} (expected one of {sorted(FORMATS)})")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LoadError(path, None, f"cannot read: {exc}") from exc
+    if fmt in ("turtle", "nt"):
+        target = graph or URIRef(path.resolve().as_uri())
+        scratch = Graph()
+        _parse(scratch, text, fmt, path)
+        named = dataset.graph(target)
+        for triple in scratch:
+            named.add(triple)
+        for prefix, ns in scratch.namespaces():
+            dataset.bind(prefix, ns, override=False)
+        return [target]
+    scratch_ds = Dataset()
+    _parse(scratch_ds, text, fmt, path)
+    if len(scratch_ds.default_graph):
+        raise LoadError(path, None, f"{len(scratch_ds.default_graph)} triple(s) outside any GRAPH block")
+    contributed: list[URIRef] = []
+    for quad in scratch_ds.quads((None, None, None, None)):
+        s, p, o, g = quad
+        ident = g.identifier if isinstance(g, Graph) else g
+        assert isinstance(ident, URIRef)  # noqa: S101 - default graph was checked empty above
+        dataset.graph(ident).add((s, p, o))
+        if ident not in contributed:
+            contributed.append(ident)
+    return contributed
+
+
+def _parse(target: Graph, text: str, fmt: str, path: Path) -> None:
+    try:
+        target.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
+    except BadSyntax as exc:
+        raise LoadError(path, exc.lines + 1, f"syntax error: {exc._why}") from exc
+    except Exception as exc:  # rdflib raises many unrelated types for bad input
+        raise LoadError(path, _line_hint(exc), f"{type(exc).__name__}: {exc}") from exc
+
+
+def _line_hint(exc: Exception) -> int | None:
+    line = getattr(exc, "lines", None) or getattr(exc, "line", None)
+    return int(line) if isinstance(line, int) else None
+
+
+def load_project(paths: ProjectPaths) -> Loaded:
+    """Load every source file of the project.
+
+    :param paths: the project's folders.
+    :returns: the Dataset and the file of each named graph.
+    :raises LoadError: on the first file that cannot be parsed, or a graph defined in two files.
+    """
+    return load_files(source_files(paths), paths)
+
+
+def load_files(files: Iterable[Path], paths: ProjectPaths | None = None) -> Loaded:
+    """Load the given files into one Dataset (project files get their canonical graph names).
+
+    :param files: RDF files (Turtle, TriG, N-Triples, N-Quads).
+    :param paths: the project's folders, to name file graphs; ``None`` for outside files.
+    :returns: the Dataset and the file of each named graph.
+    :raises LoadError: on a file that cannot be parsed, or a graph defined in two files.
+    """
+    loaded = Loaded(Dataset(default_union=True))
+    for path in files:
+        graph = graph_for_file(path, paths) if paths and path.suffix == ".ttl" else None
+        for ident in parse_file(loaded.dataset, path, graph):
+            previous = loaded.sources.get(ident)
+            if previous is not None and previous != path:
+                raise LoadError(path, None, f"graph <{ident}> is also defined in {previous}")
+            loaded.sources[ident] = path
+    return loaded

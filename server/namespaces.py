@@ -1,0 +1,119 @@
+"""Every namespace the project writes, in one place, so no IRI literal is spelled anywhere else.
+
+The prefix map :data:`PREFIXES` is also the fixed prefix block of canonical Turtle (see :mod:`server.fmt`).
+"""
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
+
+BASE = "https://w3id.org/msc-liver/"
+
+#: Ontology terms: classes, properties and the modality / citation-status individuals.
+MSC = Namespace(BASE + "ontology/")
+#: Curated entities (cells, gene products, processes, outcomes, models …): lower-case slugs.
+MSCE = Namespace(BASE + "entity/")
+#: Nanopublication heads.
+MSCNP = Namespace(BASE + "np/")
+#: Head graphs of nanopublications.
+MSCGH = Namespace(BASE + "graph/head/")
+#: Assertion graphs of nanopublications.
+MSCGA = Namespace(BASE + "graph/assertion/")
+#: Provenance graphs of nanopublications.
+MSCGP = Namespace(BASE + "graph/provenance/")
+#: Publication-info graphs of nanopublications.
+MSCGI = Namespace(BASE + "graph/pubinfo/")
+#: Graphs that hold a whole source file (ontology, imports, entity files, shapes).
+MSCG = Namespace(BASE + "graph/")
+#: Mechanism chains: grouping nodes shared by the nanopublications of one multi-step mechanism.
+MSCC = Namespace(BASE + "chain/")
+#: Curators and other agents.
+MSCAG = Namespace(BASE + "agent/")
+#: Release (version) IRIs.
+RELEASES = Namespace(BASE + "releases/")
+
+#: OBO Foundry PURLs: CL, GO, UBERON, MONDO, CHEBI, ECO, RO, BFO, NCBITaxon, OBI, IAO, HP, SO.
+OBO = Namespace("http://purl.obolibrary.org/obo/")
+#: HGNC genes in their identifiers.org form.
+HGNC = Namespace("https://identifiers.org/hgnc:")
+#: miRBase mature miRNAs in their identifiers.org form.
+MIRBASE_MATURE = Namespace("https://identifiers.org/mirbase.mature:")
+#: MeSH descriptors, used only where no OBO term exists.
+MESH = Namespace("https://identifiers.org/mesh:")
+#: Nanopublication schema.
+NP = Namespace("http://www.nanopub.org/nschema#")
+#: OBO in OWL (synonyms).
+OBOINOWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
+#: Bibliographic ontology (volume, pages, DOI).
+BIBO = Namespace("http://purl.org/ontology/bibo/")
+#: Citation typing ontology (the review cites its references).
+CITO = Namespace("http://purl.org/spar/cito/")
+#: DOI resolver: references are nodes on their DOI IRI.
+DOI = Namespace("https://doi.org/")
+
+#: The review the whole graph is curated from.
+REVIEW_DOI = "10.16352/j.issn.1001-6325.2024.11.1608"
+#: IRI of the ontology (T-box).
+ONTOLOGY_IRI = BASE + "ontology"
+#: Licence of the data and ontology.
+LICENSE_IRI = "https://creativecommons.org/licenses/by/4.0/"
+
+#: Prefix block of every canonical file, in this order.
+PREFIXES: dict[str, Namespace] = {
+    "rdf": Namespace(str(RDF)),
+    "rdfs": Namespace(str(RDFS)),
+    "owl": Namespace(str(OWL)),
+    "xsd": Namespace(str(XSD)),
+    "skos": Namespace(str(SKOS)),
+    "dcterms": Namespace(str(DCTERMS)),
+    "prov": Namespace(str(PROV)),
+    "sh": Namespace(str(SH)),
+    "obo": OBO,
+    "oboInOwl": OBOINOWL,
+    "np": NP,
+    "bibo": BIBO,
+    "cito": CITO,
+    "hgnc": HGNC,
+    "mirbase.mature": MIRBASE_MATURE,
+    "mesh": MESH,
+    "msc": MSC,
+    "msce": MSCE,
+    "mscnp": MSCNP,
+    "mscgh": MSCGH,
+    "mscga": MSCGA,
+    "mscgp": MSCGP,
+    "mscgi": MSCGI,
+    "mscc": MSCC,
+    "mscag": MSCAG,
+    "mscg": MSCG,
+}
+
+
+def shorten(iri: str) -> str:
+    """Return ``iri`` as a CURIE when a prefix of :data:`PREFIXES` covers it, else ``<iri>``.
+
+    :param iri: an absolute IRI.
+    :returns: the CURIE (longest matching namespace) or the bracketed IRI.
+
+    >>> shorten("https://w3id.org/msc-liver/entity/cd47")
+    'msce:cd47'
+    """
+    best = max(
+        (p for p, ns in PREFIXES.items() if iri.startswith(str(ns))),
+        key=lambda p: len(PREFIXES[p]),
+        default=None,
+    )
+    if best is None:
+        return f"<{iri}>"
+    local = iri[len(PREFIXES[best]) :]
+    return f"{best}:{local}" if is_local_name(local) else f"<{iri}>"
+
+
+def is_local_name(local: str) -> bool:
+    """Tell whether ``local`` can follow a prefix in Turtle without escapes (the subset we write).
+
+    :param local: candidate local name.
+    :returns: ``True`` if it is non-empty ASCII letters, digits, ``_``, ``-`` and inner ``.``.
+    """
+    if not local or local[-1] == "." or local[0] in "-.":
+        return False
+    return local.isascii() and all(c.isalnum() or c in "_-." for c in local)
