@@ -195,3 +195,37 @@ def imports_refresh_cmd(ctx: click.Context, root: Path | None, source_dir: Path 
     reference = source_dir or paths.root.parent / "shared" / "reference"
     counts = run_guarded(ctx, lambda: refresh(load_project(paths), paths, reference))
     click.echo(", ".join(f"{src} {n}" for src, n in counts.items()))
+
+
+@main.command("ledger")
+@ROOT_OPTION
+@click.option(
+    "--seed",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The review's text (default: ../shared/seed/… beside the project).",
+)
+@click.option("--write", is_flag=True, help="Write docs/curation-ledger.md.")
+@click.pass_context
+def ledger_cmd(ctx: click.Context, root: Path | None, seed: Path | None, write: bool) -> None:
+    """Check that every sentence and citation marker of the review is carried by a nanopublication."""
+    from server.ledger import project_ledger, seed_path
+    from server.load import load_project
+
+    paths = _paths(root)
+    ledger = run_guarded(ctx, lambda: project_ledger(load_project(paths), seed or seed_path(paths.root)))
+    if write:
+        target = paths.root / "docs" / "curation-ledger.md"
+        tmp = target.with_suffix(".md.tmp")
+        tmp.write_text(ledger.to_markdown(), encoding="utf-8")
+        tmp.replace(target)
+    covered = sum(1 for s in ledger.sentences if s.nanopubs)
+    click.echo(
+        f"{covered}/{len(ledger.sentences)} sentences and "
+        f"{sum(1 for ids in ledger.marker_nanopubs.values() if ids)}/{len(ledger.marker_nanopubs)} "
+        "citation markers carried"
+    )
+    for problem in ledger.problems:
+        click.echo(problem, err=True)
+    if ledger.problems:
+        sys.exit(EXIT_NONCONFORMING)

@@ -16,7 +16,7 @@ from rdflib.term import Node
 
 from server.errors import LoadError
 from server.load import parse_file
-from server.namespaces import MSCGA, MSCGH, MSCGI, MSCGP, PREFIXES, shorten
+from server.namespaces import MSC, MSCGA, MSCGH, MSCGI, MSCGP, PREFIXES, shorten
 
 INDENT = "    "
 #: Order of subjects by their rdf:type in a file (ontology files read like CL's edit file).
@@ -180,6 +180,16 @@ def _graph_key(ident: str) -> tuple[int, str, int]:
     return (0, ident, 0)
 
 
+def _nanopub_comment(dataset: Dataset, graph: str) -> str:
+    """Return ``# <id>: <English rendering>`` over a nanopublication's head graph, else nothing."""
+    if not graph.startswith(str(MSCGH)):
+        return ""
+    np_id = graph[len(MSCGH) :]
+    rendering = dataset.graph(MSCGP[np_id]).value(MSCGA[np_id], MSC.quoteTranslation)
+    text = " ".join(str(rendering).split()) if rendering is not None else ""
+    return f"# {np_id}: {text[:100]}{'…' if len(text) > 100 else ''}".rstrip() + "\n"
+
+
 def format_dataset(dataset: Dataset, labels: Graph | None = None) -> str:
     """Serialize the named graphs of a Dataset as canonical TriG (nanopublication graphs kept together).
 
@@ -194,7 +204,7 @@ def format_dataset(dataset: Dataset, labels: Graph | None = None) -> str:
     for g in sorted(graphs, key=lambda g: _graph_key(str(g.identifier))):
         writer = _Writer(g, labels if labels is not None else Graph())
         name = writer.curie(URIRef(g.identifier))
-        blocks.append(f"{name} {{\n{writer.statements(1)}\n}}")
+        blocks.append(_nanopub_comment(dataset, str(g.identifier)) + f"{name} {{\n{writer.statements(1)}\n}}")
         used |= writer.used
     return _prefix_block(used) + "\n" + "\n\n".join(blocks) + "\n"
 

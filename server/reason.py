@@ -16,6 +16,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from server.errors import InconsistentOntology, ReasonerUnavailable
 from server.load import Loaded
+from server.profile import require_dl
 
 #: Where owlready2 puts the inferred facts.
 _INFERENCES = "http://inferrences/"
@@ -47,12 +48,14 @@ def reason(loaded: Loaded) -> ReasoningResult:
 
     :param loaded: the project's Dataset.
     :returns: inferred class and type axioms and counts.
-    :raises InconsistentOntology: if the graph is inconsistent or a class is unsatisfiable.
+    :raises InconsistentOntology: if the graph is outside OWL 2 DL, inconsistent, or has an unsatisfiable
+        class.
     :raises ReasonerUnavailable: if Java or HermiT cannot run.
     """
     if shutil.which("java") is None:
         raise ReasonerUnavailable("HermiT needs Java: no 'java' on PATH")
     merged = merged_graph(loaded)
+    require_dl(merged)
     with tempfile.TemporaryDirectory(prefix="msckg-reason-") as tmp:
         source = Path(tmp) / "merged.nt"
         merged.serialize(source, format="nt", encoding="utf-8")

@@ -53,3 +53,14 @@ def test_cli_reason_writes_inferred_graph(tmp_path: Path, runner: CliRunner) -> 
     assert result.exit_code == 0, result.output
     assert result.output.startswith("consistent:")
     assert out.stat().st_size > 0
+
+
+def test_outside_owl2_dl_is_refused_before_hermit(tmp_path: Path) -> None:
+    bad = tmp_path / "punned.ttl"
+    bad.write_text(
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "<https://w3id.org/msc-liver/ontology/p> a owl:ObjectProperty, owl:DatatypeProperty .\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InconsistentOntology, match="not in the OWL 2 DL profile: punning: .*ontology/p"):
+        reason(load_files([bad]))
