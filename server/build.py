@@ -27,17 +27,22 @@ from server.load import Loaded, load_project
 from server.namespaces import ONTOLOGY_IRI, PREFIXES
 from server.qc import gate_files, run_gates
 from server.reason import reason
+from server.release import (
+    DATASET_FILE,
+    DUMP_FILE,
+    INFERRED_FILE,
+    INFO_FILE,
+    ONTOLOGY_FILE,
+    SHAPES_FILE,
+    VOID_FILE,
+    current_release,
+)
 from server.stats import graph_kind
 from server.validate import validate
+from server.void import void_graph
 
 #: How many older releases to keep next to the current one.
 KEEP_RELEASES = 3
-#: File names inside a release folder.
-DATASET_FILE = "msc-liver.trig"
-ONTOLOGY_FILE = "msc-liver.ttl"
-INFERRED_FILE = "inferred.ttl"
-SHAPES_FILE = "shapes.ttl"
-INFO_FILE = "release.json"
 
 T = TypeVar("T")
 
@@ -50,15 +55,6 @@ class BuildResult:
     version: str
     quads: int
     timings: dict[str, float] = field(default_factory=dict)
-
-
-def current_release(paths: ProjectPaths) -> Path:
-    """Return the path of the current release (the ``build/current`` symlink).
-
-    :param paths: the project's folders.
-    :returns: ``build/current``; it may not exist before the first good build.
-    """
-    return paths.build / "current"
 
 
 def _timed(timings: dict[str, float], stage: str, fn: Callable[[], T]) -> T:
@@ -88,14 +84,11 @@ def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
     failures = _timed(timings, "qc", lambda: run_gates(loaded, gate_files(paths.queries)))
     if failures:
         text = "\n".join(map(str, failures))
-        raise ValidationFailed(
-            f"QC gates: {len(failures)} row(s); nothing published; first: {failures[0]}", text
-        )
+        raise ValidationFailed(f"QC gates: {len(failures)} row(s); nothing published; first: {failures[0]}", text)
     missing = missing_imports(loaded)
     if missing:
         raise ValidationFailed(
-            f"{len(missing)} external term(s) in no import module (run 'msckg imports refresh'): "
-            + ", ".join(missing),
+            f"{len(missing)} external term(s) in no import module (run 'msckg imports refresh'): " + ", ".join(missing),
             "\n".join(missing),
         )
     reasoning = _timed(timings, "reason", lambda: reason(loaded))
@@ -131,9 +124,14 @@ def _write_release(paths: ProjectPaths, loaded: Loaded, inferred: Graph, version
         _stamp_version(dataset.graph(_ontology_graph(loaded)), version)
         _stamp_version(ontology, version)
         dataset.serialize(work / DATASET_FILE, format="trig", encoding="utf-8")
+        dataset.serialize(work / DUMP_FILE, format="nquads", encoding="utf-8")
         ontology.serialize(work / ONTOLOGY_FILE, format="turtle", encoding="utf-8")
         inferred.serialize(work / INFERRED_FILE, format="turtle", encoding="utf-8")
         loaded.shapes_graph().serialize(work / SHAPES_FILE, format="turtle", encoding="utf-8")
+        void_graph(loaded, version).serialize(work / VOID_FILE, format="turtle", encoding="utf-8")
+        (work / "queries").mkdir()
+        for cq in sorted((paths.queries / "cq").glob("*.rq")):
+            shutil.copy(cq, work / "queries" / cq.name)
         final = releases / f"{version}-{stamp}"
         work.rename(final)
         return final
@@ -162,9 +160,7 @@ def _publish(paths: ProjectPaths, target: Path) -> None:
         tmp_link.unlink()
     tmp_link.symlink_to(target.relative_to(paths.build))
     os.replace(tmp_link, link)
-    releases = sorted(
-        (p for p in (paths.build / "releases").iterdir() if not p.name.startswith(".")), reverse=True
-    )
+    releases = sorted((p for p in (paths.build / "releases").iterdir() if not p.name.startswith(".")), reverse=True)
     keep = {target.resolve()} | {p.resolve() for p in releases[:KEEP_RELEASES]}
     for old in releases:
         if old.resolve() not in keep:

@@ -229,3 +229,31 @@ def ledger_cmd(ctx: click.Context, root: Path | None, seed: Path | None, write: 
         click.echo(problem, err=True)
     if ledger.problems:
         sys.exit(EXIT_NONCONFORMING)
+
+
+@main.command("serve")
+@ROOT_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (public: 0.0.0.0).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@click.option(
+    "--release",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Release folder to serve (default: build/current, built first if missing).",
+)
+@click.pass_context
+def serve_cmd(ctx: click.Context, root: Path | None, host: str, port: int, release: Path | None) -> None:
+    """Serve the SPARQL endpoint, entity pages and query UI with a production WSGI server."""
+    from server.config import Settings
+    from server.release import current_release
+    from server.web.server import serve
+
+    paths = _paths(root)
+    chosen = release or current_release(paths)
+    if release is None and not chosen.exists():
+        from server.build import build
+
+        click.echo("no release yet: building one first", err=True)
+        run_guarded(ctx, lambda: build(paths))
+    settings = Settings.from_env(chosen)
+    run_guarded(ctx, lambda: serve(settings, host, port))

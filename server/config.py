@@ -7,6 +7,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from server.engine import DEFAULT_MAX_QUERY_LENGTH, DEFAULT_ROW_LIMIT
+from server.engine.pool import DEFAULT_QUEUE_WAIT, DEFAULT_TIMEOUT
+
 #: Repository root when running from a checkout (``server/`` sits directly below it).
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,3 +61,55 @@ def project_paths(root: Path | str | None = None) -> ProjectPaths:
     """
     chosen = root or os.environ.get("MSCKG_ROOT") or DEFAULT_ROOT
     return ProjectPaths(Path(chosen).resolve())
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Endpoint settings: every limit a named, overridable value (``MSCKG_<NAME>`` environment variables)."""
+
+    #: Release folder to serve (``build/current`` by default).
+    release: Path = DEFAULT_ROOT / "build" / "current"
+    #: Wall-clock limit of one query, seconds (then 503, and the query is stopped).
+    query_timeout: float = DEFAULT_TIMEOUT
+    #: Longest a request waits for a free query worker, seconds (then 503).
+    queue_wait: float = DEFAULT_QUEUE_WAIT
+    #: Query worker processes.
+    workers: int = 2
+    #: WSGI threads.
+    threads: int = 8
+    #: Largest request body, bytes (then 413).
+    max_body_bytes: int = 64 * 1024
+    #: Longest query text, characters (then 400).
+    max_query_length: int = DEFAULT_MAX_QUERY_LENGTH
+    #: Most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE); the response says when it cut.
+    row_limit: int = DEFAULT_ROW_LIMIT
+
+    @classmethod
+    def from_env(cls, release: Path | None = None) -> "Settings":
+        """Read settings from ``MSCKG_*`` environment variables over the defaults.
+
+        :param release: release folder, overriding ``MSCKG_RELEASE``.
+        :returns: the settings.
+        """
+        base = cls()
+        chosen = release or Path(os.environ.get("MSCKG_RELEASE", str(base.release)))
+        return cls(
+            release=chosen,
+            query_timeout=_env_float("MSCKG_QUERY_TIMEOUT", base.query_timeout),
+            queue_wait=_env_float("MSCKG_QUEUE_WAIT", base.queue_wait),
+            workers=_env_int("MSCKG_WORKERS", base.workers),
+            threads=_env_int("MSCKG_THREADS", base.threads),
+            max_body_bytes=_env_int("MSCKG_MAX_BODY_BYTES", base.max_body_bytes),
+            max_query_length=_env_int("MSCKG_MAX_QUERY_LENGTH", base.max_query_length),
+            row_limit=_env_int("MSCKG_ROW_LIMIT", base.row_limit),
+        )

@@ -43,7 +43,23 @@ class InconsistentOntology(MsckgError):
 
 
 class QueryError(MsckgError):
-    """A SPARQL query is malformed, refused or exceeds a limit."""
+    """A SPARQL query is malformed, refused or exceeds a limit (HTTP 400 unless a subclass says otherwise)."""
+
+
+class QueryRefused(QueryError):
+    """The query asks for something this public, read-only endpoint never does (SERVICE, a remote FROM)."""
+
+
+class QueryTimeout(QueryError):
+    """The query ran past the wall-clock limit and was stopped (HTTP 503)."""
+
+
+class ServerBusy(QueryError):
+    """Every query worker stayed busy for longer than a request may wait (HTTP 503)."""
+
+
+class NotAcceptable(QueryError):
+    """No result format the client accepts fits this kind of result (HTTP 406)."""
 
 
 class ReasonerUnavailable(MsckgError):

@@ -48,9 +48,7 @@ class _Writer:
                 raise ValueError(f"blank node used {count} times (give it an IRI): {self._describe(node)}")
 
     def _describe(self, node: BNode) -> str:
-        return "; ".join(
-            f"{self.term(p)} {self.term(o)}" for p, o in sorted(self.graph.predicate_objects(node))
-        )
+        return "; ".join(f"{self.term(p)} {self.term(o)}" for p, o in sorted(self.graph.predicate_objects(node)))
 
     def curie(self, iri: Node) -> str:
         """Return ``iri`` as a prefixed name (recording the prefix as used) or ``<iri>``."""
@@ -150,9 +148,7 @@ def _object_key(o: Node) -> tuple[int, str, str]:
 
 
 def _english_label(labels: Graph, subject: Node) -> str:
-    found = sorted(
-        str(o) for o in labels.objects(subject, RDFS.label) if getattr(o, "language", None) == "en"
-    )
+    found = sorted(str(o) for o in labels.objects(subject, RDFS.label) if getattr(o, "language", None) == "en")
     return found[0].replace("\n", " ") if found else ""
 
 

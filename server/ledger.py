@@ -75,9 +75,7 @@ class Ledger:
             "| marker | nanopublications |",
             "|---|---|",
         ]
-        lines += [
-            f"| [{n}] | {', '.join(ids) or '**none**'} |" for n, ids in sorted(self.marker_nanopubs.items())
-        ]
+        lines += [f"| [{n}] | {', '.join(ids) or '**none**'} |" for n, ids in sorted(self.marker_nanopubs.items())]
         lines += [
             "",
             "## Sentences",
@@ -130,9 +128,7 @@ def split_sentences(text: str) -> list[Sentence]:
                 continue
             markers = [int(n) for n in _MARKER.findall(body)]
             new_paragraph = body.lstrip(" ").startswith("\n")
-            sentences.append(
-                Sentence(name, start + match.start(), start + match.end(), plain, markers, new_paragraph)
-            )
+            sentences.append(Sentence(name, start + match.start(), start + match.end(), plain, markers, new_paragraph))
     _assign_runs(sentences)
     return sentences
 
@@ -171,7 +167,7 @@ def build_ledger(loaded: Loaded, seed_text: str, ref_numbers: dict[str, int]) ->
     problems: list[str] = []
     marker_nanopubs: dict[int, list[str]] = {n: [] for s in sentences for n in s.markers}
     ds = loaded.dataset
-    for head in sorted(ds.subjects(NP.hasAssertion, None)):
+    for head in sorted(ds.subjects(NP.hasAssertion, None), key=str):
         np_id = str(head).rsplit("/", 1)[-1]
         assertion = ds.value(head, NP.hasAssertion)
         quotes = [q for q in ds.objects(assertion, MSC.quote) if isinstance(q, Literal)]
@@ -180,9 +176,7 @@ def build_ledger(loaded: Loaded, seed_text: str, ref_numbers: dict[str, int]) ->
         for quote in quotes:
             placed = _place(sentences, seed_text, str(quote), section)
             if placed is None:
-                problems.append(
-                    f"{np_id}: quote is not a verbatim substring of section {section}: {str(quote)!r}"
-                )
+                problems.append(f"{np_id}: quote is not a verbatim substring of section {section}: {str(quote)!r}")
                 continue
             placed.nanopubs.append(np_id)
             for ref in sorted(cited):
@@ -196,12 +190,8 @@ def build_ledger(loaded: Loaded, seed_text: str, ref_numbers: dict[str, int]) ->
                     )
                 elif np_id not in marker_nanopubs.setdefault(number, []):
                     marker_nanopubs[number].append(np_id)
-    problems += [
-        f"marker [{n}] has no nanopublication" for n, ids in sorted(marker_nanopubs.items()) if not ids
-    ]
-    problems += [
-        f"sentence in {s.section} has no nanopublication: {s.text[:50]}" for s in sentences if not s.nanopubs
-    ]
+    problems += [f"marker [{n}] has no nanopublication" for n, ids in sorted(marker_nanopubs.items()) if not ids]
+    problems += [f"sentence in {s.section} has no nanopublication: {s.text[:50]}" for s in sentences if not s.nanopubs]
     return Ledger(sentences, marker_nanopubs, problems)
 
 
@@ -230,7 +220,7 @@ def reference_numbers(loaded: Loaded) -> dict[str, int]:
     :param loaded: the project's Dataset.
     :returns: DOI IRI → number.
     """
-    return {str(s): int(n) for s, n in loaded.dataset.subject_objects(MSC.referenceNumber)}
+    return {str(s): int(str(n)) for s, n in loaded.dataset.subject_objects(MSC.referenceNumber)}
 
 
 def project_ledger(loaded: Loaded, seed: Path) -> Ledger:

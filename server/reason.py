@@ -156,7 +156,5 @@ def explain_clash(graph: Graph) -> list[str]:
         a, b = sorted(pair, key=str)
         for ind, classes in sorted(reasons.items()):
             if a in classes and b in classes:
-                clashes.append(
-                    f"<{ind}> is <{a}> ({classes[a]}) and <{b}> ({classes[b]}), which are disjoint"
-                )
+                clashes.append(f"<{ind}> is <{a}> ({classes[a]}) and <{b}> ({classes[b]}), which are disjoint")
     return clashes

@@ -6,10 +6,10 @@ from click.testing import CliRunner
 from rdflib import Dataset, URIRef
 from rdflib.namespace import OWL
 
-from server.build import DATASET_FILE, INFO_FILE, ONTOLOGY_FILE, current_release
 from server.cli import main
 from server.config import ProjectPaths
 from server.namespaces import ONTOLOGY_IRI
+from server.release import DATASET_FILE, INFO_FILE, ONTOLOGY_FILE, current_release
 
 
 def _build(runner: CliRunner, paths: ProjectPaths, version: str) -> tuple[int, str]:

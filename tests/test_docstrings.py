@@ -19,16 +19,13 @@ def _public_functions(tree: ast.Module) -> list[ast.FunctionDef]:
         if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
             found.append(node)
         if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
-            found.extend(
-                n for n in node.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")
-            )
+            found.extend(n for n in node.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_"))
     return found
 
 
 def _is_cli_command(fn: ast.FunctionDef) -> bool:
     return any(
-        isinstance(d, ast.Call) and getattr(d.func, "attr", "") in ("command", "group")
-        for d in fn.decorator_list
+        isinstance(d, ast.Call) and getattr(d.func, "attr", "") in ("command", "group") for d in fn.decorator_list
     )
 
 

@@ -68,6 +68,4 @@ def test_obsolete_identifier_is_named() -> None:
         data=f'<http://purl.obolibrary.org/obo/UBERON_0000000> <{LABEL}> "x" .',
         format="turtle",
     )
-    assert check_modules(wrong, REFERENCE) == [
-        "UBERON:0000000: obsolete in uberon ('obsolete processual entity')"
-    ]
+    assert check_modules(wrong, REFERENCE) == ["UBERON:0000000: obsolete in uberon ('obsolete processual entity')"]

@@ -26,12 +26,7 @@ def _union(loaded: Loaded):  # type: ignore[no-untyped-def]
 def _terms(loaded: Loaded) -> list[URIRef]:
     ds = _union(loaded)
     return sorted(
-        {
-            s
-            for t in _DECLARATIONS
-            for s in ds.subjects(RDF.type, t)
-            if isinstance(s, URIRef) and s.startswith(MSC)
-        }
+        {s for t in _DECLARATIONS for s in ds.subjects(RDF.type, t) if isinstance(s, URIRef) and s.startswith(MSC)}
     )
 
 
@@ -41,9 +36,7 @@ def _entities(loaded: Loaded) -> list[URIRef]:
 
 
 def _label_languages(loaded: Loaded, node: URIRef) -> Counter[str]:
-    return Counter(
-        o.language or "" for o in _union(loaded).objects(node, RDFS.label) if isinstance(o, Literal)
-    )
+    return Counter(o.language or "" for o in _union(loaded).objects(node, RDFS.label) if isinstance(o, Literal))
 
 
 def test_ontology_has_the_issue_categories(loaded: Loaded) -> None:
@@ -74,11 +67,7 @@ def test_every_term_has_one_label_per_language_and_a_definition(loaded: Loaded) 
         langs = _label_languages(loaded, term)
         if langs["en"] != 1 or langs["zh"] != 1:
             problems.append(f"{term}: labels {dict(langs)}")
-        defs = [
-            d
-            for d in _union(loaded).objects(term, DEFINITION)
-            if isinstance(d, Literal) and d.language == "en"
-        ]
+        defs = [d for d in _union(loaded).objects(term, DEFINITION) if isinstance(d, Literal) and d.language == "en"]
         if len(defs) != 1:
             problems.append(f"{term}: {len(defs)} English definitions")
     assert not problems, "\n".join(problems)
@@ -102,9 +91,5 @@ def test_every_entity_has_labels_definition_and_type(loaded: Loaded) -> None:
 
 @pytest.mark.parametrize("local", ["bm-msc", "hepatic-stellate-cell", "liver-failure"])
 def test_chinese_labels_are_chinese(loaded: Loaded, local: str) -> None:
-    zh = [
-        o
-        for o in _union(loaded).objects(MSCE[local], RDFS.label)
-        if isinstance(o, Literal) and o.language == "zh"
-    ]
+    zh = [o for o in _union(loaded).objects(MSCE[local], RDFS.label) if isinstance(o, Literal) and o.language == "zh"]
     assert zh and all(any("\u4e00" <= ch <= "\u9fff" for ch in str(z)) for z in zh)

@@ -1,0 +1,130 @@
+"""The embedded engine: pyoxigraph's in-memory store with the union of all graphs as default graph.
+
+:func:`execute` runs one query against a store and writes the negotiated format; the worker processes of
+:mod:`server.engine.pool` call it, and so does :class:`OxigraphEngine` (in-process, no time limit: for the
+CLI, tests and benchmarks).
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from server.engine import QueryResult, QuerySpec
+from server.engine.formats import GRAPH_FORMATS, SOLUTION_FORMATS, negotiate
+from server.engine.guard import check_query
+from server.engine.results import WRITERS, Row
+from server.errors import LoadError, QueryError
+
+
+def load_store(dump: Path) -> ox.Store:
+    """Load a release's N-Quads dump into a new in-memory store.
+
+    :param dump: the release's ``.nq`` file.
+    :returns: the store.
+    :raises LoadError: if the dump is missing or malformed.
+    """
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise LoadError(dump, None, f"cannot load the release store: {exc}") from exc
+    return store
+
+
+def named_graphs(store: ox.Store) -> set[str]:
+    """Return the IRIs of the store's named graphs.
+
+    :param store: the store.
+    :returns: graph IRIs.
+    """
+    return {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+
+def _dataset_args(spec: QuerySpec, graphs: set[str]) -> dict[str, object]:
+    if not spec.default_graph_uris and not spec.named_graph_uris:
+        return {"use_default_graph_as_union": True}
+    for iri in (*spec.default_graph_uris, *spec.named_graph_uris):
+        if iri not in graphs:
+            raise QueryError(f"<{iri}> is not a graph of this dataset")
+    args: dict[str, object] = {}
+    if spec.default_graph_uris:
+        args["default_graph"] = [ox.NamedNode(i) for i in spec.default_graph_uris]
+    else:
+        args["use_default_graph_as_union"] = True
+    if spec.named_graph_uris:
+        args["named_graphs"] = [ox.NamedNode(i) for i in spec.named_graph_uris]
+    return args
+
+
+def execute(store: ox.Store, graphs: set[str], spec: QuerySpec) -> QueryResult:
+    """Run one query and write its result in the negotiated format, capping rows or triples.
+
+    :param store: the store.
+    :param graphs: the store's named graphs (for FROM and ``default-graph-uri`` checks).
+    :param spec: query text, protocol dataset, accept header, format parameter and row cap.
+    :returns: the serialized result.
+    :raises QueryError: on a syntax error (with line and column), a refused feature or an unknown graph.
+    :raises NotAcceptable: when no accepted format fits the result's kind.
+    """
+    check_query(spec.text, graphs, spec.max_length)
+    try:
+        result = store.query(spec.text, **_dataset_args(spec, graphs))  # type: ignore[arg-type]
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax {exc}") from exc
+    except OSError as exc:
+        raise QueryError(f"query failed: {exc}") from exc
+    if isinstance(result, ox.QueryBoolean):
+        fmt = negotiate(SOLUTION_FORMATS, spec.accept, spec.format)
+        return QueryResult(WRITERS[fmt.short]([], [], bool(result)), fmt.media_type, False, "boolean")
+    if isinstance(result, ox.QuerySolutions):
+        fmt = negotiate(SOLUTION_FORMATS, spec.accept, spec.format)
+        variables = [v.value for v in result.variables]
+        rows: list[Row] = []
+        truncated = False
+        for solution in result:
+            if len(rows) == spec.row_limit:
+                truncated = True
+                break
+            rows.append([solution[i] for i in range(len(variables))])
+        return QueryResult(WRITERS[fmt.short](variables, rows), fmt.media_type, truncated, "solutions")
+    fmt = negotiate(GRAPH_FORMATS, spec.accept, spec.format)
+    triples: dict[ox.Triple, None] = {}
+    truncated = False
+    for triple in result:  # DESCRIBE over the union graph can repeat triples: keep each once
+        if triple not in triples and len(triples) == spec.row_limit:
+            truncated = True
+            break
+        triples[triple] = None
+    assert fmt.rdf is not None  # noqa: S101 - every graph format has an RDF serializer
+    if fmt.rdf in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        body = ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=fmt.rdf)
+    else:
+        body = ox.serialize(list(triples), format=fmt.rdf)
+    return QueryResult(body or b"", fmt.media_type, truncated, "graph")
+
+
+@dataclass
+class OxigraphEngine:
+    """In-process engine over one store (no wall-clock limit; the server uses the worker pool)."""
+
+    store: ox.Store
+    graphs: set[str] = field(default_factory=set)
+
+    @classmethod
+    def from_dump(cls, dump: Path) -> "OxigraphEngine":
+        """Load a release dump.
+
+        :param dump: the release's ``.nq`` file.
+        :returns: the engine.
+        """
+        store = load_store(dump)
+        return cls(store, named_graphs(store))
+
+    def query(self, spec: QuerySpec) -> QueryResult:
+        """Run a query.
+
+        :param spec: the query and how to answer it.
+        :returns: the serialized result.
+        """
+        return execute(self.store, self.graphs, spec)

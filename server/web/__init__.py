@@ -1,0 +1,108 @@
+"""The Flask app factory: engine injected, no module-level app, no global mutable state.
+
+Blueprints: ``sparql`` (the SPARQL 1.1 Protocol), ``entities`` (dereferenceable IRIs), ``ui`` (query page,
+VoID, health). Project errors become responses here and only here: 400 for bad queries, 403 for updates,
+406, 413, 415, 503 for time-outs and a busy pool; anything else is a bug and a 500.
+"""
+
+import json
+from pathlib import Path
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from server.config import Settings
+from server.engine import QueryEngine
+from server.errors import NotAcceptable, QueryError, QueryTimeout, ServerBusy
+from server.release import DUMP_FILE, INFO_FILE
+
+
+def plain_error(status: int, message: str) -> Response:
+    """Return a ``text/plain`` error response (what SPARQL clients show their users).
+
+    :param status: HTTP status.
+    :param message: one or more sentences; the parser's message for a syntax error.
+    :returns: the response.
+    """
+    return Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
+
+
+def _release_info(release: Path) -> dict[str, object]:
+    info = release / INFO_FILE
+    return json.loads(info.read_text(encoding="utf-8")) if info.is_file() else {}
+
+
+def create_app(settings: Settings | None = None, engine: QueryEngine | None = None) -> Flask:
+    """Build the web app.
+
+    :param settings: limits and the release to serve (default: ``Settings.from_env()``).
+    :param engine: the query engine (default: a worker pool over the release's N-Quads dump).
+    :returns: the Flask app.
+    """
+    settings = settings or Settings.from_env()
+    if engine is None:
+        from server.engine.pool import WorkerPool
+
+        engine = WorkerPool(settings.release / DUMP_FILE, settings.workers, settings.query_timeout,
+                            settings.queue_wait)  # fmt: skip
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.extensions["msckg"] = {
+        "settings": settings,
+        "engine": engine,
+        "release": _release_info(settings.release),
+    }
+
+    from server.web.entities import bp as entities_bp
+    from server.web.sparql import bp as sparql_bp
+    from server.web.ui import bp as ui_bp
+
+    app.register_blueprint(sparql_bp)
+    app.register_blueprint(entities_bp)
+    app.register_blueprint(ui_bp)
+
+    @app.errorhandler(QueryError)
+    def query_error(exc: QueryError) -> Response:
+        if isinstance(exc, QueryTimeout | ServerBusy):
+            return plain_error(503, str(exc))
+        if isinstance(exc, NotAcceptable):
+            return plain_error(406, str(exc))
+        return plain_error(400, str(exc))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        messages = {413: f"request body larger than {settings.max_body_bytes} bytes"}
+        return plain_error(exc.code or 500, messages.get(exc.code or 0, exc.description or exc.name))
+
+    @app.after_request
+    def cors(response: Response) -> Response:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "Result-Truncated, Result-Row-Limit"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+            response.headers["Access-Control-Max-Age"] = "86400"
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    return app
+
+
+def engine_of(app: Flask) -> QueryEngine:
+    """Return the engine injected into ``app``.
+
+    :param app: the Flask app.
+    :returns: the engine.
+    """
+    engine: QueryEngine = app.extensions["msckg"]["engine"]
+    return engine
+
+
+def settings_of(app: Flask) -> Settings:
+    """Return the settings of ``app``.
+
+    :param app: the Flask app.
+    :returns: the settings.
+    """
+    settings: Settings = app.extensions["msckg"]["settings"]
+    return settings

@@ -1,0 +1,94 @@
+"""Every minted IRI dereferences: an HTML page for people, Turtle / JSON-LD / N-Triples / RDF-XML for machines.
+
+``https://w3id.org/msc-liver/<path>`` is served at ``/<path>`` (the w3id redirect points here). The page of
+an entity lists its labels, types, mappings (linked to the external ontology pages) and every assertion
+about it with its quote, reference and evidence. All data are escaped by the templates.
+"""
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from server.engine import QuerySpec
+from server.engine.formats import GRAPH_FORMATS, negotiate
+from server.namespaces import BASE, shorten
+from server.web import engine_of
+
+bp = Blueprint("entities", __name__)
+
+_JSON = "application/sparql-results+json"
+_OBO_PAGE = "http://purl.obolibrary.org/obo/"
+
+
+def _select(query: str) -> list[dict[str, str]]:
+    result = engine_of(current_app).query(QuerySpec(query, accept=_JSON, row_limit=2000))
+    rows: list[dict[str, Any]] = json.loads(result.body)["results"]["bindings"]
+    return [{k: v["value"] for k, v in row.items()} | {f"{k}_lang": v.get("xml:lang", "") for k, v in row.items()}
+            for row in rows]  # fmt: skip
+
+
+def _iri_literal(iri: str) -> str:
+    if any(c in iri for c in '<>"{}|^`\\ \n'):
+        abort(404)
+    return f"<{iri}>"
+
+
+def _describe_query(node: str) -> str:
+    return f"CONSTRUCT {{ {node} ?p ?o . ?s ?q {node} }} WHERE {{ {{ {node} ?p ?o }} UNION {{ ?s ?q {node} }} }}"
+
+
+def _assertions_query(node: str) -> str:
+    return f"""
+PREFIX np: <http://www.nanopub.org/nschema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX msc: <https://w3id.org/msc-liver/ontology/>
+SELECT DISTINCT ?np ?s ?p ?o ?quote ?translation ?ref ?evidence ?section WHERE {{
+  ?np np:hasAssertion ?a ; np:hasProvenance ?prov .
+  GRAPH ?a {{ ?s ?p ?o FILTER(?s = {node} || ?o = {node}) }}
+  GRAPH ?prov {{
+    ?a msc:quote ?quote ; msc:quoteTranslation ?translation ; prov:wasDerivedFrom ?ref ;
+       msc:evidenceType ?evidence ; msc:reviewSection ?section .
+  }}
+}} ORDER BY ?np"""
+
+
+def _link(iri: str) -> str:
+    return iri if iri.startswith(("http://", "https://")) else ""
+
+
+@bp.route("/<any(entity, ontology, np, chain, agent, dataset):kind>/<path:rest>")
+def dereference(kind: str, rest: str) -> Response:
+    """Serve the description of one minted IRI."""
+    iri = f"{BASE}{kind}/{rest}"
+    node = _iri_literal(iri)
+    best = request.accept_mimetypes.best_match(["text/html", *[f.media_type for f in GRAPH_FORMATS]])
+    if best != "text/html" or request.args.get("format"):
+        fmt = negotiate(GRAPH_FORMATS, request.headers.get("Accept"), request.args.get("format"))
+        result = engine_of(current_app).query(QuerySpec(_describe_query(node), accept=fmt.media_type))
+        if not result.body.strip() or result.body.strip() in (b"[]", b"{}"):
+            abort(404)
+        response = Response(result.body, mimetype=fmt.media_type)
+        response.headers["Content-Type"] = f"{fmt.media_type}; charset=utf-8"
+        response.headers["Vary"] = "Accept"
+        return response
+    facts = _select(f"SELECT ?p ?o WHERE {{ {node} ?p ?o }} ORDER BY ?p ?o")
+    if not facts:
+        abort(404)
+    labels = [f for f in facts if f["p"].endswith("rdf-schema#label")]
+    mappings = [f for f in facts if f["p"].startswith("http://www.w3.org/2004/02/skos/core#") and "Match" in f["p"]]
+    html = render_template(
+        "entity.html",
+        iri=iri,
+        curie=shorten(iri),
+        labels=labels,
+        facts=facts,
+        mappings=mappings,
+        assertions=_select(_assertions_query(node)),
+        shorten=shorten,
+        link=_link,
+        obo_page=_OBO_PAGE,
+    )
+    response = Response(html, mimetype="text/html")
+    response.headers["Vary"] = "Accept"
+    return response

@@ -1,0 +1,27 @@
+"""Run the app under waitress: a production WSGI server with a thread pool (no fork per request)."""
+
+import waitress
+
+from server.config import Settings
+from server.errors import LoadError
+from server.release import DUMP_FILE
+from server.web import create_app
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Serve until interrupted.
+
+    :param settings: limits and the release folder.
+    :param host: interface to bind.
+    :param port: TCP port (0 picks a free one).
+    :raises LoadError: if the release has no dump to serve.
+    """
+    if not (settings.release / DUMP_FILE).is_file():
+        raise LoadError(settings.release, None, f"not a release folder (no {DUMP_FILE}); run 'msckg build'")
+    app = create_app(settings)
+    server = waitress.create_server(app, host=host, port=port, threads=settings.threads, ident="msckg")
+    print(f"serving {settings.release} on http://{host}:{server.effective_port}/sparql", flush=True)  # noqa: T201
+    try:
+        server.run()
+    finally:
+        app.extensions["msckg"]["engine"].close()
