@@ -100,7 +100,7 @@ class _Writer:
         lines = []
         for p in preds:
             objs = sorted(self.graph.objects(subject, p), key=_object_key)
-            rendered = ", ".join(self.term(o, depth - 1) for o in objs)
+            rendered = ", ".join(self.term(o, depth) for o in objs)
             lines.append(f"{'a' if p == RDF.type else self.curie(p)} {rendered}")
         return (" ;\n" + pad).join(lines)
 

@@ -230,6 +230,8 @@ def _module(source: str, rows: Iterable[SourceTerm]) -> Graph:
     module = URIRef(f"https://w3id.org/msc-liver/ontology/imports/{source}_import")
     graph.add((module, RDF.type, OWL.Ontology))
     graph.add((module, DCTERMS.source, Literal(f"../shared/reference/{SOURCES[source][0][0]}")))
+    graph.add((module, RDFS.label, Literal(f"{source} import module", lang="en")))
+    graph.add((module, RDFS.label, Literal(f"{source} 导入模块", lang="zh")))
     for row in rows:
         iri = iri_of(row.curie)
         graph.add((iri, RDF.type, OWL.ObjectProperty if row.is_property else OWL.Class))

@@ -173,8 +173,9 @@ def build_ledger(loaded: Loaded, seed_text: str, ref_numbers: dict[str, int]) ->
         quotes = [q for q in ds.objects(assertion, MSC.quote) if isinstance(q, Literal)]
         section = str(ds.value(assertion, MSC.reviewSection) or "")
         cited = {o for o in ds.objects(assertion, PROV.wasDerivedFrom) if isinstance(o, URIRef)}
+        numbers = {ref_numbers[str(r)] for r in cited if str(r) in ref_numbers}
         for quote in quotes:
-            placed = _place(sentences, seed_text, str(quote), section)
+            placed = _place(sentences, seed_text, str(quote), section, numbers)
             if placed is None:
                 problems.append(f"{np_id}: quote is not a verbatim substring of section {section}: {str(quote)!r}")
                 continue
@@ -195,14 +196,15 @@ def build_ledger(loaded: Loaded, seed_text: str, ref_numbers: dict[str, int]) ->
     return Ledger(sentences, marker_nanopubs, problems)
 
 
-def _place(sentences: list[Sentence], text: str, quote: str, section: str) -> Sentence | None:
+def _place(sentences: list[Sentence], text: str, quote: str, section: str, cited: set[int]) -> Sentence | None:
+    """Find the sentence of ``section`` that holds ``quote``; where it occurs twice, prefer the cited run."""
+    candidates: list[Sentence] = []
     at = text.find(quote)
     while at >= 0:
-        for s in sentences:
-            if s.start <= at < s.end and (s.section == section or not section):
-                return s
+        candidates += [s for s in sentences if s.start <= at < s.end and (s.section == section or not section)]
         at = text.find(quote, at + 1)
-    return None
+    preferred = [s for s in candidates if cited & set(s.run_markers)]
+    return (preferred or candidates or [None])[0]
 
 
 def seed_path(root: Path) -> Path:

@@ -6,10 +6,12 @@ Any row a gate returns is a failure, reported with the row (the OBO/CL ``*-viola
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib.query import ResultRow
+import pyoxigraph as ox
 
+from server.errors import QueryError
 from server.load import Loaded
 from server.namespaces import shorten
+from server.oxstore import store_from_graphs
 
 
 @dataclass(frozen=True)
@@ -39,18 +41,23 @@ def run_gates(loaded: Loaded, gates: list[Path]) -> list[QcFailure]:
     :param loaded: the project's Dataset.
     :param gates: the ``.rq`` files.
     :returns: one failure per row returned, in gate order.
+    :raises QueryError: if a gate is not a SELECT query.
     """
     failures: list[QcFailure] = []
+    store = store_from_graphs(loaded.data_graphs())
     for gate in gates:
-        result = loaded.dataset.query(gate.read_text(encoding="utf-8"))
+        result = store.query(gate.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError(f"{gate}: a QC gate must be a SELECT query")
         name = gate.name.removesuffix("-violation.rq")
-        for row in result:
-            assert isinstance(row, ResultRow)  # noqa: S101 - gates are SELECT queries
-            cells = {str(k): _show(v) for k, v in row.asdict().items()}
+        variables = [v.value for v in result.variables]
+        for solution in result:
+            cells = {var: _show(solution[i]) for i, var in enumerate(variables) if solution[i] is not None}
             failures.append(QcFailure(name, cells))
     return failures
 
 
-def _show(value: object) -> str:
-    text = str(value)
-    return shorten(text) if text.startswith(("http://", "https://")) else repr(text)
+def _show(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    if isinstance(term, ox.NamedNode):
+        return shorten(term.value)
+    return repr(term.value) if isinstance(term, ox.Literal) else str(term)

@@ -16,6 +16,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from server.errors import InconsistentOntology, ReasonerUnavailable
 from server.load import Loaded
+from server.namespaces import PREFIXES
 from server.profile import require_dl
 
 #: Where owlready2 puts the inferred facts.
@@ -63,7 +64,7 @@ def reason(loaded: Loaded) -> ReasoningResult:
         onto = world.get_ontology(source.as_uri()).load()
         try:
             with onto:
-                owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+                owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError as exc:
             clashes = explain_clash(merged)
             detail = "; ".join(clashes) if clashes else "HermiT gave no further detail"
@@ -73,21 +74,47 @@ def reason(loaded: Loaded) -> ReasoningResult:
         unsat = sorted(c.iri for c in world.inconsistent_classes() if c is not owlready2.Nothing)
         if unsat:
             raise InconsistentOntology(f"unsatisfiable classes: {', '.join(unsat)}", unsat)
-        inferred = _inferred_graph(world, Path(tmp) / "inferred.nt")
+        inferred = _inferred_graph(world, merged, Path(tmp) / "inferred.nt")
         classes = len(list(onto.classes()))
-        individuals = len(list(onto.individuals()))
+        individuals = sum(1 for s in set(merged.subjects(RDF.type, None)) if isinstance(world[str(s)], owlready2.Thing))
         world.close()
     return ReasoningResult(inferred, classes, individuals)
 
 
-def _inferred_graph(world: owlready2.World, path: Path) -> Graph:
+def _inferred_graph(world: owlready2.World, merged: Graph, path: Path) -> Graph:
+    """Collect what HermiT entails beyond the asserted graph.
+
+    owlready2 records only *changes* (new subclass axioms, more specific types) in its inference ontology; the
+    entailed super-types of every individual and the super-properties of every asserted relation (e.g.
+    ``msc:increasesExpressionOf`` ⊑ ``RO:0002213``) are read from the classified world, so that a query for
+    the broader term finds the narrower assertions.
+    """
     graph = Graph()
-    inferred = world.get_ontology(_INFERENCES)
-    inferred.save(str(path), format="ntriples")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    world.get_ontology(_INFERENCES).save(str(path), format="ntriples")
     graph.parse(path, format="nt")
     for s, p, o in list(graph):
         if isinstance(s, BNode) or (p == RDF.type and o == OWL.Ontology):
             graph.remove((s, p, o))
+    for subject in {s for s in merged.subjects(RDF.type, None) if isinstance(s, URIRef)}:
+        entity = world[str(subject)]
+        if not isinstance(entity, owlready2.Thing):
+            continue
+        for cls in entity.INDIRECT_is_a:
+            if isinstance(cls, owlready2.ThingClass) and cls is not owlready2.Thing:
+                triple = (subject, RDF.type, URIRef(cls.iri))
+                if triple not in merged:
+                    graph.add(triple)
+    for prop_iri in set(merged.subjects(RDF.type, OWL.ObjectProperty)):
+        prop = world[str(prop_iri)]
+        if prop is None:
+            continue
+        broader = [URIRef(a.iri) for a in prop.ancestors() if a is not prop and not a.iri.startswith(str(OWL))]
+        for s, o in merged.subject_objects(prop_iri):
+            for sup in broader:
+                if (s, sup, o) not in merged:
+                    graph.add((s, sup, o))
     return graph
 
 

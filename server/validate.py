@@ -32,6 +32,7 @@ from server.validation_view import MSCSH, build_view, ontology_graph
 #: Report order of the severities.
 SEVERITIES = ("Violation", "Warning", "Info")
 _BRACKETED = re.compile(r"<([^<>\s]+)>")
+_PROSE_IRI = re.compile(r"(?<!<)https?://[^\s<>\"'(){}]+?(?=[.,;:]?(?:\s|\)|$))")
 #: Shape nesting pySHACL may follow: SHACL-for-SHACL needs more than its default of 15 on list-valued paths.
 MAX_VALIDATION_DEPTH = 40
 _PATH_SUFFIXES = ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?"))
@@ -72,7 +73,7 @@ class ValidationReport:
         summary = ", ".join(f"{counts[s]} {s.lower()}(s)" for s in SEVERITIES if counts[s]) or "no results"
         blocks = [f"Conforms: {self.conforms} ({summary})"]
         for v in self.results:
-            lines = [f"{v.severity}: {v.message}"]
+            lines = [f"{v.severity}: {_PROSE_IRI.sub(_prose_curie, v.message)}"]
             fields = (
                 ("file", v.file),
                 ("graph", _show(v.graph)),
@@ -206,12 +207,14 @@ def _required(report: Graph, result: Node, prop: URIRef) -> Node:
 
 
 def _source_graph(loaded: Loaded, report: Graph, focus: Node, path: Node | None, value: Node | None) -> URIRef | None:
-    """Find the named graph a result is about: the triple on the path first, then the focus node itself."""
+    """Find the named graph a result is about: the triple on the path (or linking value and focus) first."""
     exact: list[tuple[Node | None, Node | None, Node | None]] = []
     if isinstance(path, URIRef):
         exact = [(focus, path, value), (focus, path, None)]
     elif path is not None and isinstance(inverse := report.value(path, SH.inversePath), URIRef):
         exact = [(value, inverse, focus), (None, inverse, focus)]
+    elif path is None and value is not None:
+        exact = [(value, None, focus), (focus, None, value)]
     loose: list[tuple[Node | None, Node | None, Node | None]] = [
         (focus, RDF.type, None),
         (focus, None, None),
@@ -275,3 +278,9 @@ def _show(text: str | None) -> str | None:
     if _is_iri_text(text):
         return shorten(text)
     return _BRACKETED.sub(lambda m: shorten(m.group(1)), text)
+
+
+def _prose_curie(match: re.Match[str]) -> str:
+    """Shorten an IRI that a message names in running text, when a prefix covers it."""
+    short = shorten(match.group(0))
+    return match.group(0) if short.startswith("<") else short

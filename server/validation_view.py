@@ -10,7 +10,9 @@ must appear in an earlier step's graph. The view therefore holds
 * a description of every nanopublication graph (``mscgh:``/``mscga:``/``mscgp:``/``mscgi:``): its kind
   (``mscsh:AssertionGraph`` …), ``mscsh:tripleCount``, and one ``mscsh:subject``, ``mscsh:predicate`` and
   ``mscsh:object`` triple per distinct term the graph uses, so graph membership becomes plain triples that
-  core SHACL and SHACL-SPARQL shapes can test.
+  core SHACL shapes can test; plus ``mscsh:localId`` (the ``s2-1-03`` of ``mscga:s2-1-03``) of every
+  nanopublication graph and of every ``mscnp:`` head a graph describes, so that "the four graphs share the
+  head's id" is an ``sh:equals`` constraint instead of a SPARQL query per head.
 
 The ontology and its imports are not copied: :func:`ontology_graph` hands them to pySHACL as ``ont_graph``.
 """
@@ -21,7 +23,7 @@ from rdflib.namespace import RDF
 
 from server.iris import file_graph
 from server.load import SHAPES_GRAPH_PREFIX, Loaded
-from server.namespaces import BASE, MSCGA, MSCGH, MSCGI, MSCGP
+from server.namespaces import BASE, MSCGA, MSCGH, MSCGI, MSCGP, MSCNP
 
 #: Shapes and the vocabulary of the validation view (``mscsh:``). Belongs in :mod:`server.namespaces`.
 MSCSH = Namespace(BASE + "shapes/")
@@ -33,6 +35,8 @@ GRAPH_KINDS: dict[str, URIRef] = {
     str(MSCGP): MSCSH.ProvenanceGraph,
     str(MSCGI): MSCSH.PubinfoGraph,
 }
+#: Namespaces whose local names are nanopublication ids (``mscnp:s2-1-03``, ``mscga:s2-1-03`` …).
+NANOPUB_NAMESPACES = (str(MSCNP), *GRAPH_KINDS)
 #: Graphs that hold the T-box: the ontology edit file(s) and the import modules.
 ONTOLOGY_GRAPH_PREFIXES = (str(file_graph("ontology")), str(file_graph("imports")))
 
@@ -51,6 +55,21 @@ def graph_kind(graph: URIRef) -> URIRef | None:
     """
     text = str(graph)
     return next((kind for base, kind in GRAPH_KINDS.items() if text.startswith(base)), None)
+
+
+def local_id(iri: URIRef) -> str | None:
+    """Return the nanopublication id an IRI carries.
+
+    :param iri: an IRI.
+    :returns: the local name after a nanopublication namespace, or ``None`` outside those namespaces.
+
+    >>> local_id(URIRef("https://w3id.org/msc-liver/graph/pubinfo/s2-1-03"))
+    's2-1-03'
+    >>> local_id(URIRef("https://w3id.org/msc-liver/entity/cd47")) is None
+    True
+    """
+    text = str(iri)
+    return next((text[len(base) :] for base in NANOPUB_NAMESPACES if text.startswith(base)), None)
 
 
 def is_ontology_graph(graph: URIRef) -> bool:
@@ -97,6 +116,10 @@ def build_view(loaded: Loaded) -> Graph:
 def _describe(view: Graph, ident: URIRef, kind: URIRef, graph: Graph) -> None:
     view.add((ident, RDF.type, kind))
     view.add((ident, MSCSH.tripleCount, Literal(len(graph))))
+    for node in (ident, *graph.subjects(unique=True)):
+        name = local_id(node) if isinstance(node, URIRef) else None
+        if name is not None:
+            view.add((node, MSCSH.localId, Literal(name)))
     for s, p, o in graph:
         view.add((ident, MSCSH.subject, s))
         view.add((ident, MSCSH.predicate, p))

@@ -40,3 +40,126 @@ def project_copy(tmp_path: Path) -> ProjectPaths:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+ENDPOINT_FIXTURE = DATA / "endpoint" / "fixture.trig"
+
+
+@pytest.fixture(scope="session")
+def endpoint_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny release folder (N-Quads dump, info, one example query) made from a hand-written fixture."""
+    from rdflib import Dataset
+
+    from server.release import DUMP_FILE, INFO_FILE
+
+    release = tmp_path_factory.mktemp("release")
+    ds = Dataset()
+    ds.parse(ENDPOINT_FIXTURE, format="trig")
+    ds.serialize(release / DUMP_FILE, format="nquads", encoding="utf-8")
+    (release / INFO_FILE).write_text('{"version": "2026-01-01", "quads": 19}', encoding="utf-8")
+    (release / "queries").mkdir()
+    (release / "queries" / "01-example.rq").write_text("SELECT * WHERE { ?s ?p ?o } LIMIT 5\n", encoding="utf-8")
+    return release
+
+
+def make_settings(release: Path, **overrides: object):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from server.config import Settings
+
+    return replace(Settings(release=release, workers=1, query_timeout=2.0, queue_wait=2.0), **overrides)
+
+
+PROTOCOL_LIMITS = {"row_limit": 100, "max_body_bytes": 4096}
+
+
+@pytest.fixture
+def app(endpoint_release: Path):  # type: ignore[no-untyped-def]
+    """The Flask app over an in-process engine (no time limit), for protocol tests."""
+    from server.engine.oxigraph_engine import OxigraphEngine
+    from server.release import DUMP_FILE
+    from server.web import create_app
+
+    engine = OxigraphEngine.from_dump(endpoint_release / DUMP_FILE)
+    return create_app(make_settings(endpoint_release, **PROTOCOL_LIMITS), engine)
+
+
+def _start_live(app):  # type: ignore[no-untyped-def]
+    import threading
+
+    import waitress
+
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
+    threading.Thread(target=server.run, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def live_server(endpoint_release: Path):  # type: ignore[no-untyped-def]
+    """A real waitress server on 127.0.0.1 (free port) over the real worker pool, with a 2 s query limit."""
+    from server.web import create_app
+
+    app = create_app(make_settings(endpoint_release, workers=2, query_timeout=2.0))
+    server = _start_live(app)
+    yield {"url": f"http://127.0.0.1:{server.effective_port}", "app": app}
+    server.close()
+    app.extensions["msckg"]["engine"].close()
+
+
+@pytest.fixture(scope="session")
+def live_protocol_server(endpoint_release: Path):  # type: ignore[no-untyped-def]
+    """A real server with the protocol tests' limits, over the real worker pool."""
+    from server.web import create_app
+
+    app = create_app(make_settings(endpoint_release, **PROTOCOL_LIMITS))
+    server = _start_live(app)
+    yield app, f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    app.extensions["msckg"]["engine"].close()
+
+
+class LiveClient:
+    """The Flask test-client calls the protocol tests make, sent over real HTTP with ``requests``."""
+
+    def __init__(self, base: str) -> None:
+        import requests
+
+        self.base = base
+        self.session = requests.Session()
+
+    def open(self, method: str, path: str, query_string=None, data=None, content_type=None, headers=None):  # type: ignore[no-untyped-def]
+        headers = dict(headers or {})
+        if content_type:
+            headers["Content-Type"] = content_type
+        response = self.session.request(method, self.base + path, params=query_string, data=data, headers=headers,
+                                        timeout=30)  # fmt: skip
+        return _LiveResponse(response)
+
+    def get(self, path: str, **kwargs):  # type: ignore[no-untyped-def]
+        return self.open("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs):  # type: ignore[no-untyped-def]
+        return self.open("POST", path, **kwargs)
+
+    def options(self, path: str, **kwargs):  # type: ignore[no-untyped-def]
+        return self.open("OPTIONS", path, **kwargs)
+
+
+class _LiveResponse:
+    def __init__(self, response) -> None:  # type: ignore[no-untyped-def]
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.data = response.content
+        self.mimetype = response.headers.get("Content-Type", "").split(";")[0]
+
+    def get_data(self, as_text: bool = False):  # type: ignore[no-untyped-def]
+        return self.data.decode("utf-8") if as_text else self.data
+
+
+@pytest.fixture(params=["flask-client", "live-http"])
+def client(request, app):  # type: ignore[no-untyped-def]
+    """Each protocol test runs twice: through Flask's test client and against the live server."""
+    if request.param == "flask-client":
+        return app.test_client()
+    _, base = request.getfixturevalue("live_protocol_server")
+    return LiveClient(base)

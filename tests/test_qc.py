@@ -39,7 +39,7 @@ def test_project_passes_every_gate(loaded: Loaded) -> None:
 @pytest.mark.parametrize("gate", sorted(DEFECTS))
 def test_gate_catches_its_defect(gate: str) -> None:
     ds = Dataset(default_union=True)
-    ds.graph("urn:fixture").parse(data=PREFIXES + DEFECTS[gate], format="turtle")
+    ds.graph("https://w3id.org/msc-liver/graph/fixture").parse(data=PREFIXES + DEFECTS[gate], format="turtle")
     failures = run_gates(Loaded(ds), [ROOT / "queries" / "qc" / f"{gate}-violation.rq"])
     assert [f.gate for f in failures] == [gate]
 

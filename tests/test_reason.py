@@ -5,21 +5,25 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib.namespace import RDFS
+from rdflib.namespace import RDF
 
 from server.cli import main
 from server.errors import InconsistentOntology
 from server.load import load_files
+from server.namespaces import MSC, MSCE, OBO
 from server.reason import reason
 from tests.conftest import DATA, ROOT
 
 
-def test_project_is_consistent(loaded) -> None:  # type: ignore[no-untyped-def]
+def test_project_is_consistent_and_entailments_are_written(loaded) -> None:  # type: ignore[no-untyped-def]
     result = reason(loaded)
-    assert result.classes > 50
-    assert result.individuals > 50
-    # HermiT infers the subclass closure: every inferred triple is about our graph's terms.
-    assert any(p == RDFS.subClassOf for _, p, _ in result.inferred) or len(result.inferred) > 0
+    assert result.classes > 100
+    assert result.individuals > 200
+    # entailed super-types of an individual …
+    assert (MSCE["bm-msc"], RDF.type, MSC["Cell"]) in result.inferred
+    assert (MSCE["bm-msc"], RDF.type, MSC["BoneMarrowMSC"]) not in result.inferred  # asserted, not repeated
+    # … and super-properties of an asserted relation (msc:increasesExpressionOf ⊑ RO:0002213)
+    assert (MSCE["bm-msc"], OBO["RO_0002213"], MSCE["cd47"]) in result.inferred
 
 
 def test_unsatisfiable_class_is_named() -> None:

@@ -36,16 +36,18 @@ def _masked(text: str) -> tuple[str, list[str]]:
     return _MASK.sub(blank, text), iris
 
 
-def check_query(text: str, local_graphs: set[str], max_length: int = DEFAULT_MAX_QUERY_LENGTH) -> None:
+def check_query(text: str, local_graphs: set[str], max_length: int = DEFAULT_MAX_QUERY_LENGTH) -> bool:
     """Refuse queries that are too long, call SERVICE, or name a dataset graph we do not hold.
 
     :param text: the SPARQL query.
     :param local_graphs: IRIs of the named graphs in our store.
     :param max_length: longest query accepted, characters.
+    :returns: whether the query has its own dataset clause (FROM / FROM NAMED).
     :raises QueryError: if the query is longer than ``max_length``.
     :raises QueryRefused: for SERVICE or a FROM / FROM NAMED IRI that is not one of our graphs.
 
     >>> check_query('SELECT * { ?s ?p "SERVICE" }', set())
+    False
     >>> check_query("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", set())
     Traceback (most recent call last):
     ...
@@ -59,7 +61,9 @@ def check_query(text: str, local_graphs: set[str], max_length: int = DEFAULT_MAX
         raise QueryRefused(
             f"{_position(text, service.start())}: SERVICE (federated query) is not allowed on this endpoint"
         )
+    found = False
     for match in _FROM.finditer(masked):
+        found = True
         token = match.group(1)
         iri = iris[int(token[1:-1])][1:-1] if token.startswith("<") and token[1:-1].isdigit() else token
         if iri not in local_graphs:
@@ -67,6 +71,7 @@ def check_query(text: str, local_graphs: set[str], max_length: int = DEFAULT_MAX
                 f"{_position(text, match.start())}: FROM <{iri}> is not a graph of this dataset; "
                 "this endpoint never fetches remote data"
             )
+    return found
 
 
 def _position(text: str, offset: int) -> str:

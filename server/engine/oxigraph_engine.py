@@ -41,9 +41,9 @@ def named_graphs(store: ox.Store) -> set[str]:
     return {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
 
 
-def _dataset_args(spec: QuerySpec, graphs: set[str]) -> dict[str, object]:
+def _dataset_args(spec: QuerySpec, graphs: set[str], own_dataset: bool) -> dict[str, object]:
     if not spec.default_graph_uris and not spec.named_graph_uris:
-        return {"use_default_graph_as_union": True}
+        return {} if own_dataset else {"use_default_graph_as_union": True}
     for iri in (*spec.default_graph_uris, *spec.named_graph_uris):
         if iri not in graphs:
             raise QueryError(f"<{iri}> is not a graph of this dataset")
@@ -67,9 +67,9 @@ def execute(store: ox.Store, graphs: set[str], spec: QuerySpec) -> QueryResult:
     :raises QueryError: on a syntax error (with line and column), a refused feature or an unknown graph.
     :raises NotAcceptable: when no accepted format fits the result's kind.
     """
-    check_query(spec.text, graphs, spec.max_length)
+    own_dataset = check_query(spec.text, graphs, spec.max_length)
     try:
-        result = store.query(spec.text, **_dataset_args(spec, graphs))  # type: ignore[arg-type]
+        result = store.query(spec.text, **_dataset_args(spec, graphs, own_dataset))  # type: ignore[arg-type]
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax {exc}") from exc
     except OSError as exc:

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from rdflib import BNode, Graph, Namespace, URIRef
-from rdflib.namespace import RDF, VOID
+from rdflib.namespace import RDF, RDFS, VOID
 
 from server.release import DATASET_FILE, DUMP_FILE, VOID_FILE
 from server.void import DATASET, SD
@@ -41,7 +41,7 @@ def service_description(root: str, media_type: str) -> bytes:
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
     g.add((default, RDF.type, VOID.Dataset))
-    g.add((default, RDF.seeAlso, URIRef(root + ".well-known/void")))
+    g.add((default, RDFS.seeAlso, URIRef(root + ".well-known/void")))
     g.add((default, URIRef(str(VOID) + "inDataset"), DATASET))
     return g.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8")
 
