@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: serve build test lint typecheck unit doctest fmt clean
+YASGUI_VERSION := 4.6.2
+ASSETS := server/web/static/vendor/yasgui/yasgui.min.js
+
+.PHONY: serve build test lint typecheck unit doctest fmt clean assets browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +15,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Until the SPARQL endpoint lands, `serve` builds the release that the endpoint will serve.
-serve: build
+# The query page's YASGUI, bundled from its npm package and served by us (no CDN at run time).
+$(ASSETS):
+	mkdir -p build/npm server/web/static/vendor/yasgui
+	cd build/npm && npm pack --silent @zazuko/yasgui@$(YASGUI_VERSION) >/dev/null
+	tar -xzf build/npm/zazuko-yasgui-$(YASGUI_VERSION).tgz -C build/npm
+	cp build/npm/package/build/yasgui.min.js build/npm/package/build/yasgui.min.css server/web/static/vendor/yasgui/
+	echo "@zazuko/yasgui $(YASGUI_VERSION) (MIT licence), from its npm package" > server/web/static/vendor/yasgui/SOURCE
+
+assets: $(ASSETS)
+
+# Headless Chromium for the query-page test (Debian's package; installed only when missing).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
+	  { echo "make test needs Debian's chromium and chromium-driver: apt-get install chromium chromium-driver" >&2; exit 1; }
+
+serve: $(STAMP) assets
+	$(BIN)/msckg serve
 
 build: $(STAMP)
 	$(BIN)/msckg build
@@ -25,7 +44,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) assets browser
 	$(BIN)/pytest
 
 doctest: $(STAMP)

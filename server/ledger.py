@@ -204,7 +204,8 @@ def _place(sentences: list[Sentence], text: str, quote: str, section: str, cited
         candidates += [s for s in sentences if s.start <= at < s.end and (s.section == section or not section)]
         at = text.find(quote, at + 1)
     preferred = [s for s in candidates if cited & set(s.run_markers)]
-    return (preferred or candidates or [None])[0]
+    chosen = preferred or candidates
+    return chosen[0] if chosen else None
 
 
 def seed_path(root: Path) -> Path:

@@ -252,3 +252,14 @@ def test_entity_page_escapes_and_negotiates(client) -> None:  # type: ignore[no-
     assert len(Graph().parse(data=jsonld.data, format="json-ld")) == len(graph)
     assert client.get("/entity/no-such-thing", headers={"Accept": "text/html"}).status_code == 404
     assert client.get("/entity/no-such-thing", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_graph_and_nanopub_iris_dereference(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/graph/assertion/t-01", headers={"Accept": "application/n-triples"})
+    graph = Graph().parse(data=response.data, format="nt")
+    assert list(graph) == [
+        (URIRef(BM_MSC), URIRef("https://w3id.org/msc-liver/ontology/differentiatesInto"),
+         URIRef("https://w3id.org/msc-liver/entity/hepatocyte"))
+    ]  # fmt: skip
+    page = client.get("/np/t-01", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "graph/assertion/t-01" in page.get_data(as_text=True)

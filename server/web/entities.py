@@ -34,8 +34,16 @@ def _iri_literal(iri: str) -> str:
     return f"<{iri}>"
 
 
-def _describe_query(node: str) -> str:
+def _describe_query(node: str, is_graph: bool) -> str:
+    if is_graph:
+        return f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}"
     return f"CONSTRUCT {{ {node} ?p ?o . ?s ?q {node} }} WHERE {{ {{ {node} ?p ?o }} UNION {{ ?s ?q {node} }} }}"
+
+
+def _facts_query(node: str, is_graph: bool) -> str:
+    if is_graph:
+        return f"SELECT ?s ?p ?o WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }} ORDER BY ?s ?p ?o"
+    return f"SELECT ?p ?o WHERE {{ {node} ?p ?o }} ORDER BY ?p ?o"
 
 
 def _assertions_query(node: str) -> str:
@@ -57,7 +65,7 @@ def _link(iri: str) -> str:
     return iri if iri.startswith(("http://", "https://")) else ""
 
 
-@bp.route("/<any(entity, ontology, np, chain, agent, dataset):kind>/<path:rest>")
+@bp.route("/<any(entity, ontology, np, chain, agent, dataset, graph):kind>/<path:rest>")
 def dereference(kind: str, rest: str) -> Response:
     """Serve the description of one minted IRI."""
     iri = f"{BASE}{kind}/{rest}"
@@ -65,14 +73,15 @@ def dereference(kind: str, rest: str) -> Response:
     best = request.accept_mimetypes.best_match(["text/html", *[f.media_type for f in GRAPH_FORMATS]])
     if best != "text/html" or request.args.get("format"):
         fmt = negotiate(GRAPH_FORMATS, request.headers.get("Accept"), request.args.get("format"))
-        result = engine_of(current_app).query(QuerySpec(_describe_query(node), accept=fmt.media_type))
+        query = _describe_query(node, kind == "graph")
+        result = engine_of(current_app).query(QuerySpec(query, accept=fmt.media_type))
         if not result.body.strip() or result.body.strip() in (b"[]", b"{}"):
             abort(404)
         response = Response(result.body, mimetype=fmt.media_type)
         response.headers["Content-Type"] = f"{fmt.media_type}; charset=utf-8"
         response.headers["Vary"] = "Accept"
         return response
-    facts = _select(f"SELECT ?p ?o WHERE {{ {node} ?p ?o }} ORDER BY ?p ?o")
+    facts = _select(_facts_query(node, kind == "graph"))
     if not facts:
         abort(404)
     labels = [f for f in facts if f["p"].endswith("rdf-schema#label")]

@@ -19,7 +19,7 @@ from server.release import DATASET_FILE, DUMP_FILE, ONTOLOGY_FILE, SHAPES_FILE, 
 from server.web import settings_of
 from server.web.describe import void_description
 
-bp = Blueprint("ui", __name__, static_folder="static", static_url_path="/static")
+bp = Blueprint("ui", __name__)
 
 #: Release files anyone may download.
 DOWNLOADS = (DATASET_FILE, DUMP_FILE, ONTOLOGY_FILE, VOID_FILE, SHAPES_FILE)
