@@ -15,29 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib import Graph
 
 from server import __version__
 from server.config import ProjectPaths
 from server.errors import ValidationFailed
+from server.export import render
 from server.imports import missing_imports
-from server.iris import release
 from server.load import Loaded, load_project
-from server.namespaces import ONTOLOGY_IRI, PREFIXES
 from server.qc import gate_files, run_gates
 from server.reason import reason
-from server.release import (
-    DATASET_FILE,
-    DUMP_FILE,
-    INFERRED_FILE,
-    INFO_FILE,
-    ONTOLOGY_FILE,
-    SHAPES_FILE,
-    VOID_FILE,
-    current_release,
-)
-from server.stats import graph_kind
+from server.release import INFERRED_FILE, INFO_FILE, SHAPES_FILE, VOID_FILE, current_release
 from server.validate import validate
 from server.void import void_graph
 
@@ -108,24 +96,8 @@ def _write_release(paths: ProjectPaths, loaded: Loaded, inferred: Graph, version
     work = releases / f".{version}-{stamp}.tmp"
     work.mkdir()
     try:
-        dataset = Dataset()
-        for prefix, ns in PREFIXES.items():
-            dataset.bind(prefix, ns)
-        ontology = Graph()
-        for prefix, ns in PREFIXES.items():
-            ontology.bind(prefix, ns)
-        for g in loaded.data_graphs():
-            ident = URIRef(g.identifier)
-            target = dataset.graph(ident)
-            for triple in g:
-                target.add(triple)
-            if graph_kind(ident) in ("ontology", "imports"):
-                ontology += g
-        _stamp_version(dataset.graph(_ontology_graph(loaded)), version)
-        _stamp_version(ontology, version)
-        dataset.serialize(work / DATASET_FILE, format="trig", encoding="utf-8")
-        dataset.serialize(work / DUMP_FILE, format="nquads", encoding="utf-8")
-        ontology.serialize(work / ONTOLOGY_FILE, format="turtle", encoding="utf-8")
+        for name, content in render(loaded, ["trig", "nquads", "turtle"], version).items():
+            (work / name).write_bytes(content)
         inferred.serialize(work / INFERRED_FILE, format="turtle", encoding="utf-8")
         loaded.shapes_graph().serialize(work / SHAPES_FILE, format="turtle", encoding="utf-8")
         void_graph(loaded, version).serialize(work / VOID_FILE, format="turtle", encoding="utf-8")
@@ -138,19 +110,6 @@ def _write_release(paths: ProjectPaths, loaded: Loaded, inferred: Graph, version
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-
-
-def _ontology_graph(loaded: Loaded) -> URIRef:
-    for g in loaded.data_graphs():
-        if (URIRef(ONTOLOGY_IRI), RDF.type, OWL.Ontology) in g:
-            return URIRef(g.identifier)
-    raise ValidationFailed("no owl:Ontology header found", f"expected <{ONTOLOGY_IRI}> a owl:Ontology")
-
-
-def _stamp_version(graph: Graph, version: str) -> None:
-    onto = URIRef(ONTOLOGY_IRI)
-    graph.set((onto, OWL.versionIRI, release(version, "msc-liver.owl")))
-    graph.set((onto, OWL.versionInfo, Literal(version)))
 
 
 def _publish(paths: ProjectPaths, target: Path) -> None:

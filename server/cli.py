@@ -4,6 +4,7 @@ Exit codes (pySHACL's convention): 0 OK; 1 the data do not conform (SHACL violat
 inconsistency); 2 usage or load error. ``--traceback`` shows the Python traceback, for developers.
 """
 
+import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,9 @@ from server.errors import InconsistentOntology, LoadError, MsckgError, Validatio
 EXIT_OK = 0
 EXIT_NONCONFORMING = 1
 EXIT_USAGE = 2
+
+#: ``msckg export --format`` choices (``server.export.FORMATS``, spelled here so --help stays fast).
+EXPORT_FORMATS = ("trig", "nquads", "turtle", "jsonld", "csv", "kgx", "sssom", "void", "all")
 
 ROOT_OPTION = click.option(
     "--root",
@@ -151,6 +155,34 @@ def stats_cmd(ctx: click.Context, root: Path | None) -> None:
 
     stats = run_guarded(ctx, lambda: compute(load_project(_paths(root))))
     click.echo(stats.to_text(), nl=False)
+
+
+@main.command("export")
+@ROOT_OPTION
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="all", show_default=True,
+              help="What to export.")  # fmt: skip
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: build/exports/).",
+)
+@click.option("--version", "version", default=None, help="Release date YYYY-MM-DD (default: today).")
+@click.pass_context
+def export_cmd(ctx: click.Context, root: Path | None, fmt: str, output: Path | None, version: str | None) -> None:
+    """Export TriG, N-Quads, ontology Turtle, JSON-LD, a CSV of assertions, KGX, SSSOM and VoID/DCAT."""
+    from server.export import export
+    from server.load import load_project
+
+    paths = _paths(root)
+    target = output or paths.build / "exports"
+    chosen = version or dt.datetime.now(dt.UTC).date().isoformat()
+    try:
+        files = run_guarded(ctx, lambda: export(load_project(paths), fmt, target, chosen))
+    except OSError as exc:
+        _fail(f"cannot write {target}: {exc}", EXIT_USAGE)
+    for path in files:
+        click.echo(path)
 
 
 @main.command("fmt")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from rdflib import URIRef
 
 from server.namespaces import (
+    BASE,
     DOI,
     MSC,
     MSCC,
@@ -22,6 +23,7 @@ from server.namespaces import (
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 _TERM = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def term(local: str) -> URIRef:
@@ -126,3 +128,18 @@ def release(date: str, filename: str) -> URIRef:
     :returns: ``…/releases/<date>/<filename>``.
     """
     return RELEASES[f"{date}/{filename}"]
+
+
+def distribution(filename: str) -> URIRef:
+    """Return the IRI of one downloadable file of the dataset (a ``dcat:Distribution``).
+
+    :param filename: the file's name in a release or export folder.
+    :returns: ``…/dataset/distribution/<filename>``.
+    :raises ValueError: if the name is not a plain file name.
+
+    >>> str(distribution("msc-liver.trig"))
+    'https://w3id.org/msc-liver/dataset/distribution/msc-liver.trig'
+    """
+    if not _FILE.match(filename):
+        raise ValueError(f"not a file name: {filename!r}")
+    return URIRef(f"{BASE}dataset/distribution/{filename}")

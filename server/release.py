@@ -2,7 +2,14 @@
 
 from pathlib import Path
 
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF
+
 from server.config import ProjectPaths
+from server.errors import ValidationFailed
+from server.iris import release
+from server.load import Loaded
+from server.namespaces import ONTOLOGY_IRI
 
 #: Every graph, nanopublications intact (TriG).
 DATASET_FILE = "msc-liver.trig"
@@ -27,3 +34,27 @@ def current_release(paths: ProjectPaths) -> Path:
     :returns: ``build/current``; it may not exist before the first good build.
     """
     return paths.build / "current"
+
+
+def ontology_graph(loaded: Loaded) -> URIRef:
+    """Return the named graph that holds the ontology header (``<…/ontology> a owl:Ontology``).
+
+    :param loaded: the project's Dataset.
+    :returns: the graph IRI.
+    :raises ValidationFailed: if no graph declares the ontology.
+    """
+    for g in loaded.data_graphs():
+        if (URIRef(ONTOLOGY_IRI), RDF.type, OWL.Ontology) in g:
+            return URIRef(g.identifier)
+    raise ValidationFailed("no owl:Ontology header found", f"expected <{ONTOLOGY_IRI}> a owl:Ontology")
+
+
+def stamp_version(graph: Graph, version: str) -> None:
+    """Write the release into the ontology header: ``owl:versionIRI``, ``owl:versionInfo`` (as ODK does).
+
+    :param graph: a graph holding the ontology header; changed in place.
+    :param version: release version (date).
+    """
+    onto = URIRef(ONTOLOGY_IRI)
+    graph.set((onto, OWL.versionIRI, release(version, "msc-liver.owl")))
+    graph.set((onto, OWL.versionInfo, Literal(version)))

@@ -1,18 +1,22 @@
-"""VoID description of a release: what is in it, under which licence, and how it links to other ontologies.
+"""VoID/DCAT description of a release: what is in it, under which licence, and how it links to other ontologies.
 
-Written by the build (``void.ttl`` in the release) and served by the endpoint at ``/.well-known/void`` with the
-endpoint and dump locations of the serving host added.
+Written by the build (``void.ttl`` in the release) and by ``msckg export`` (with a ``dcat:distribution`` per
+exported file), and served by the endpoint at ``/.well-known/void`` with the endpoint and dump locations of the
+serving host added.
 """
 
+import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, SKOS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, SKOS, VOID, XSD
 
 from server.imports import curie_of
-from server.iris import REVIEW
+from server.iris import REVIEW, distribution
 from server.load import Loaded
-from server.namespaces import BASE, LICENSE_IRI
+from server.namespaces import BASE, LICENSE_IRI, MSCAG
+from server.stats import graph_kind
 
 #: The dataset node of every release.
 DATASET = URIRef(BASE + "dataset")
@@ -31,16 +35,19 @@ _MAPPINGS = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 
-def void_graph(loaded: Loaded, version: str) -> Graph:
-    """Describe the release's dataset in VoID.
+def void_graph(loaded: Loaded, version: str, distributions: Sequence[tuple[str, str]] = ()) -> Graph:
+    """Describe the release's dataset in VoID and DCAT.
 
     :param loaded: the project's Dataset.
     :param version: release version (date).
-    :returns: the VoID graph.
+    :param distributions: ``(file name, media type)`` of each file of the release, described as a
+        ``dcat:Distribution`` whose ``dcat:downloadURL`` is the file name (relative to the description).
+    :returns: the VoID/DCAT graph.
     """
     g = Graph()
     g.bind("void", VOID)
     g.bind("dcterms", DCTERMS)
+    g.bind("dcat", DCAT)
     triples, subjects, objects = 0, set(), set()
     classes: Counter[URIRef] = Counter()
     properties: Counter[URIRef] = Counter()
@@ -57,6 +64,7 @@ def void_graph(loaded: Loaded, version: str) -> Graph:
             if p in _MAPPINGS and isinstance(o, URIRef) and (curie := curie_of(str(o))):
                 links[(curie.split(":", 1)[0], URIRef(str(p)))] += 1
     g.add((DATASET, RDF.type, VOID.Dataset))
+    g.add((DATASET, RDF.type, DCAT.Dataset))
     g.add((DATASET, DCTERMS.title, Literal("MSC-Liver KG", lang="en")))
     g.add(
         (
@@ -73,6 +81,19 @@ def void_graph(loaded: Loaded, version: str) -> Graph:
     g.add((DATASET, DCTERMS.creator, Literal("MSC-Liver KG curation team")))
     g.add((DATASET, DCTERMS.source, REVIEW))
     g.add((DATASET, OWL.versionInfo, Literal(version)))
+    g.add((DATASET, URIRef(str(DCAT) + "version"), Literal(version)))  # DCAT 3, not in rdflib's DCAT 2 terms
+    if _is_date(version):
+        g.add((DATASET, DCTERMS.issued, Literal(version, datatype=XSD.date)))
+    for creator in _creators(loaded):
+        g.add((DATASET, DCTERMS.creator, creator))
+    for name, media_type in distributions:
+        dist = distribution(name)
+        g.add((DATASET, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCTERMS.title, Literal(name)))
+        g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media_type}")))
+        g.add((dist, DCAT.downloadURL, URIRef(name)))
+        g.add((dist, DCTERMS.license, URIRef(LICENSE_IRI)))
     g.add((DATASET, VOID.uriSpace, Literal(BASE)))
     g.add((DATASET, VOID.triples, Literal(triples, datatype=XSD.integer)))
     g.add((DATASET, VOID.distinctSubjects, Literal(len(subjects), datatype=XSD.integer)))
@@ -100,3 +121,23 @@ def void_graph(loaded: Loaded, version: str) -> Graph:
         g.add((linkset, VOID.triples, Literal(count, datatype=XSD.integer)))
         g.add((linkset, DCTERMS.title, Literal(f"mappings to {prefix} ({str(predicate).rsplit('#', 1)[-1]})")))
     return g
+
+
+def _is_date(version: str) -> bool:
+    try:
+        dt.date.fromisoformat(version)
+    except ValueError:
+        return False
+    return True
+
+
+def _creators(loaded: Loaded) -> list[URIRef]:
+    """Return the agents the pubinfo graphs name as creators of the nanopublications (our curators)."""
+    found = {
+        o
+        for g in loaded.data_graphs()
+        if graph_kind(URIRef(g.identifier)) == "pubinfo"
+        for o in g.objects(None, DCTERMS.creator)
+        if isinstance(o, URIRef) and o.startswith(str(MSCAG))
+    }
+    return sorted(found)

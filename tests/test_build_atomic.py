@@ -18,7 +18,7 @@ def _build(runner: CliRunner, paths: ProjectPaths, version: str) -> tuple[int, s
 
 
 def _snapshot(release: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(release.iterdir())}
+    return {p.name: p.read_bytes() for p in sorted(release.rglob("*")) if p.is_file()}
 
 
 def test_build_publishes_versioned_release(project_copy: ProjectPaths, runner: CliRunner) -> None:
@@ -27,7 +27,7 @@ def test_build_publishes_versioned_release(project_copy: ProjectPaths, runner: C
     release = current_release(project_copy)
     assert release.is_symlink()
     assert {p.name for p in release.iterdir()} >= {DATASET_FILE, ONTOLOGY_FILE, INFO_FILE}
-    ds = Dataset()
+    ds = Dataset(default_union=True)
     ds.parse(release / DATASET_FILE, format="trig")
     version_iri = URIRef("https://w3id.org/msc-liver/releases/2026-01-02/msc-liver.owl")
     assert (URIRef(ONTOLOGY_IRI), OWL.versionIRI, version_iri) in ds

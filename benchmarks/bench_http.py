@@ -1,0 +1,649 @@
+"""HTTP: a closed-loop load over the competency questions against msckg serve, native Oxigraph and rdflib-endpoint.
+
+What it measures, in one run, on 127.0.0.1 only, every loop bounded in time:
+
+* three servers on the same release dump: ``msckg serve`` (the project; its defaults: waitress threads and
+  query worker processes), ``oxigraph serve-read-only --union-default-graph`` (the native ceiling: PyPI package
+  ``oxigraph``, its store made first with ``oxigraph load``) and ``rdflib-endpoint serve`` (the Python peer).
+  The peers live in their own virtualenvs under ``build/bench/`` (created on first use), so the project's
+  dependencies stay as they are;
+* for each server and each mix (``cq``: the twelve competency questions in turn; ``light``: those that
+  rdflib's engine answers in well under a second, so that the Python peer gives a number at all), a fresh
+  server, a short warm-up, then ``--clients`` connections each sending its next query as soon as the last
+  answer arrived (closed loop) for ``--duration`` seconds, JSON results, keep-alive: requests/s, latency p50,
+  p90, p99, errors (non-2xx, socket errors, client time-outs after ``--timeout`` s). The load comes from
+  Debian's ``wrk`` (C, one thread, so the client takes little of the two cores) or, when it is missing, from a
+  Python thread pool;
+* peak RSS of each server (its whole process tree, sampled every 0.2 s under load);
+* the row count of every competency question from each server, unloaded (latency per query too), checked
+  equal across servers (rdflib-endpoint on the ``light`` queries only: the others run for minutes there);
+* ``msckg serve`` cold start: process start to the first 200 on ``/health`` (median of ``--cold-starts``).
+
+The ratios printed are msckg / oxigraph and msckg / rdflib-endpoint for throughput, and msckg / oxigraph for
+p99, against issue 7's targets (≥ 0.5×, ≥ 20×, ≤ 2×).
+
+    .venv/bin/python benchmarks/bench_http.py [--release build/current] [--duration 20] [--clients 8]
+        [--mixes cq light] [--servers msckg oxigraph rdflib-endpoint] [--quick] [--json out.json]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import ROOT, fmt_ms, machine, machine_line  # noqa: E402
+
+BENCH = ROOT / "build" / "bench"
+JSON_TYPE = "application/sparql-results+json"
+#: Competency questions rdflib's engine answers in under ~0.5 s at the real size (see bench_inprocess.py).
+LIGHT = ("06-", "08-", "09-", "12-")
+#: What each peer needs from PyPI, in its own virtualenv.
+PEERS = {"oxigraph": ["oxigraph"], "rdflib-endpoint": ["rdflib-endpoint", "uvicorn"], "tools": ["py-spy"]}
+TARGETS = {
+    "throughput_vs_oxigraph": 0.5,
+    "throughput_vs_rdflib_endpoint": 20.0,
+    "p99_vs_oxigraph": 2.0,
+    "throughput_vs_oxigraph_mem": 0.5,
+    "p99_vs_oxigraph_mem": 2.0,
+}  # the last two: for information
+
+
+def peer_venv(name: str) -> Path:
+    """Return the virtualenv of a peer under build/bench/, creating it (pip from PyPI) on first use."""
+    venv = BENCH / f"venv-{name}"
+    marker = venv / ".installed"
+    if not marker.is_file():
+        BENCH.mkdir(parents=True, exist_ok=True)
+        print(f"(installing {' '.join(PEERS[name])} into {venv})", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", *PEERS[name]], check=True, stdout=subprocess.DEVNULL
+        )
+        marker.write_text(" ".join(PEERS[name]) + "\n")
+    return venv
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def oxigraph_store(dump: Path) -> tuple[Path, float | None]:
+    """Load the dump into an on-disk Oxigraph store (cached by size and mtime); returns (dir, load seconds)."""
+    stat = dump.stat()
+    location = BENCH / "oxigraph-store" / f"{dump.resolve().parent.name}-{stat.st_size}-{int(stat.st_mtime)}"
+    if (location / ".loaded").is_file():
+        return location, None
+    shutil.rmtree(location, ignore_errors=True)
+    location.mkdir(parents=True)
+    binary = peer_venv("oxigraph") / "bin" / "oxigraph"
+    started = time.perf_counter()
+    subprocess.run(
+        [str(binary), "load", "--location", str(location), "--file", str(dump)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=1800,
+    )
+    took = time.perf_counter() - started
+    (location / ".loaded").write_text(f"{took:.3f}\n")
+    return location, took
+
+
+# --- processes -----------------------------------------------------------------------------------------------
+
+
+def _tree(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def tree_cpu_s(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by a process and each of its descendants, by pid."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[p] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of a process and its descendants, MiB."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return round(total / 1024, 1)
+
+
+@dataclass
+class Server:
+    """A server under test, started as a subprocess on 127.0.0.1."""
+
+    name: str
+    argv: list[str]
+    port: int
+    ready_path: str
+    query_path: str
+    env: dict[str, str] = field(default_factory=dict)
+    #: N-Quads to POST to ``/store`` once the server answers (the in-memory native server starts empty).
+    post_load: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+    cold_start_s: float | None = None
+    peak_rss_mib: float = 0.0
+    _sampling: bool = False
+
+    def start(self, limit: float = 180.0) -> float:
+        """Start, wait for the first 200 on the ready path; returns seconds from spawn to that answer."""
+        logs = BENCH / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        log = (logs / f"{self.name}.log").open("ab")
+        started = time.perf_counter()
+        self.process = subprocess.Popen(
+            self.argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            start_new_session=True,
+        )
+        deadline = started + limit
+        while time.perf_counter() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {logs / self.name}.log")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", self.ready_path, headers={"Accept": JSON_TYPE})
+                status = conn.getresponse().status
+                conn.close()
+                if status == 200:
+                    if self.post_load is not None:
+                        self._post_load()
+                    self.cold_start_s = time.perf_counter() - started
+                    return self.cold_start_s
+                if status != 503 and time.perf_counter() - started > 10:
+                    raise RuntimeError(f"{self.name} answers {self.ready_path} with HTTP {status}")
+            except OSError:
+                pass
+            time.sleep(0.02)
+        self.stop()
+        raise TimeoutError(f"{self.name} did not answer {self.ready_path} within {limit:g} s")
+
+    def _post_load(self) -> None:
+        assert self.post_load is not None  # noqa: S101
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1800)
+        with self.post_load.open("rb") as body:
+            conn.request(
+                "POST",
+                "/store",
+                body=body,
+                headers={"Content-Type": "application/n-quads", "Content-Length": str(self.post_load.stat().st_size)},
+            )
+            response = conn.getresponse()
+            response.read()
+        conn.close()
+        if response.status >= 300:
+            raise RuntimeError(f"{self.name}: loading the dump answered HTTP {response.status}")
+
+    def sample_rss(self) -> threading.Thread:
+        """Sample the process tree's RSS every 0.2 s until :meth:`stop_sampling`."""
+        self._sampling = True
+
+        def run() -> None:
+            while self._sampling and self.process is not None and self.process.poll() is None:
+                self.peak_rss_mib = max(self.peak_rss_mib, tree_rss_mib(self.process.pid))
+                time.sleep(0.2)
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        return thread
+
+    def stop_sampling(self) -> None:
+        """Stop sampling RSS."""
+        self._sampling = False
+
+    def stop(self) -> None:
+        """Stop the server and its children (its own process group: the bench started it)."""
+        self._sampling = False
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=10)
+        except (subprocess.TimeoutExpired, ProcessLookupError):
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait(timeout=10)
+
+    def url_for(self, query: str) -> str:
+        """Request path of a GET query."""
+        return f"{self.query_path}?{urllib.parse.urlencode({'query': query})}"
+
+
+def make_server(name: str, release: Path, port: int) -> Server:
+    """Describe how to start one of the three servers on the release."""
+    dump = release / "msc-liver.nq"
+    if name == "msckg":
+        argv = [str(ROOT / ".venv" / "bin" / "msckg"), "serve", "--port", str(port), "--release", str(release)]
+        return Server(name, argv, port, "/health", "/sparql")
+    if name == "oxigraph":
+        location, _ = oxigraph_store(dump)
+        binary = peer_venv("oxigraph") / "bin" / "oxigraph"
+        argv = [
+            str(binary),
+            "serve-read-only",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+            "--timeout-s",
+            "10",
+        ]
+        return Server(name, argv, port, "/query?query=ASK%7B%7D", "/query")
+    if name == "oxigraph-mem":
+        binary = peer_venv("oxigraph") / "bin" / "oxigraph"
+        argv = [str(binary), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "10"]
+        return Server(name, argv, port, "/query?query=ASK%7B%7D", "/query", post_load=dump)
+    if name == "rdflib-endpoint":
+        binary = peer_venv("rdflib-endpoint") / "bin" / "rdflib-endpoint"
+        argv = [str(binary), "serve", str(dump), "--host", "127.0.0.1", "--port", str(port)]
+        return Server(name, argv, port, "/?query=ASK%7B%7D", "/")
+    raise ValueError(name)
+
+
+# --- load ----------------------------------------------------------------------------------------------------
+
+_WRK_SCRIPT = """
+local paths = {%s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter - 1) %% #paths + 1], {["Accept"] = "%s"})
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRKJSON {"requests":%%d,"duration_us":%%d,"connect":%%d,"read":%%d,"write":%%d,' ..
+    '"status":%%d,"timeout":%%d,"p50_us":%%d,"p90_us":%%d,"p99_us":%%d,"max_us":%%d,"mean_us":%%f}\\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean))
+end
+"""
+
+
+def _lua_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def load_wrk(server: Server, paths: list[str], duration: float, clients: int, timeout: float) -> dict[str, Any]:
+    """Closed-loop load with wrk (one thread, ``clients`` connections)."""
+    script = BENCH / f"wrk-{server.name}.lua"
+    script.write_text(_WRK_SCRIPT % (", ".join(_lua_string(p) for p in paths), JSON_TYPE))
+    argv = [
+        "wrk",
+        "-t1",
+        f"-c{clients}",
+        f"-d{max(1, round(duration))}s",
+        f"--timeout={max(1, round(timeout))}s",
+        "-s",
+        str(script),
+        f"http://127.0.0.1:{server.port}",
+    ]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=duration + timeout + 60)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("WRKJSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk gave no summary: {out.stdout[-500:]} {out.stderr[-500:]}")
+    raw = json.loads(line[len("WRKJSON ") :])
+    seconds = raw["duration_us"] / 1e6
+    errors = raw["connect"] + raw["read"] + raw["write"] + raw["status"] + raw["timeout"]
+    ok = raw["requests"] - raw["status"]
+    if ok == 0:
+        raw.update(p50_us=None, p90_us=None, p99_us=None, max_us=None)
+    return {
+        "tool": "wrk",
+        "requests": raw["requests"],
+        "ok": ok,
+        "seconds": round(seconds, 2),
+        "rps": round(ok / seconds, 1) if seconds else 0.0,
+        "errors": errors,
+        "errors_by_kind": {k: raw[k] for k in ("connect", "read", "write", "status", "timeout") if raw[k]},
+        **{
+            f"{k}_ms": (raw[f"{k}_us"] / 1000 if raw[f"{k}_us"] is not None else None)
+            for k in ("p50", "p90", "p99", "max")
+        },
+    }
+
+
+def load_python(server: Server, paths: list[str], duration: float, clients: int, timeout: float) -> dict[str, Any]:
+    """Closed-loop load from Python threads (keep-alive ``http.client``), when wrk is missing."""
+    deadline = time.perf_counter() + duration
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+
+    def client(offset: int) -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
+        i = offset
+        while time.perf_counter() < deadline:
+            path = paths[i % len(paths)]
+            i += 1
+            start = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Accept": JSON_TYPE})
+                response = conn.getresponse()
+                response.read()
+                good = 200 <= response.status < 400
+            except (OSError, http.client.HTTPException):
+                good = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
+            took = time.perf_counter() - start
+            with lock:
+                if good:
+                    latencies.append(took)
+                else:
+                    errors += 1
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=duration + timeout + 5)
+    seconds = time.perf_counter() - started
+    latencies.sort()
+
+    def pct(p: float) -> float | None:
+        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 3) if latencies else None
+
+    return {
+        "tool": "python",
+        "requests": len(latencies) + errors,
+        "ok": len(latencies),
+        "seconds": round(seconds, 2),
+        "rps": round(len(latencies) / seconds, 1),
+        "errors": errors,
+        "errors_by_kind": {},
+        "p50_ms": pct(0.5),
+        "p90_ms": pct(0.9),
+        "p99_ms": pct(0.99),
+        "max_ms": round(latencies[-1] * 1000, 3) if latencies else None,
+    }
+
+
+def run_load(server: Server, paths: list[str], duration: float, clients: int, timeout: float) -> dict[str, Any]:
+    """Closed-loop load with wrk when installed, else Python threads."""
+    if shutil.which("wrk"):
+        return load_wrk(server, paths, duration, clients, timeout)
+    return load_python(server, paths, duration, clients, timeout)
+
+
+def per_query(server: Server, queries: list[tuple[str, str]], repeats: int, timeout: float) -> dict[str, Any]:
+    """Unloaded: each query ``repeats`` times on one keep-alive connection; rows and median latency."""
+    out: dict[str, Any] = {}
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
+    for name, text in queries:
+        times = []
+        rows: int | str = "-"
+        for _ in range(repeats):
+            start = time.perf_counter()
+            try:
+                conn.request("GET", server.url_for(text), headers={"Accept": JSON_TYPE})
+                response = conn.getresponse()
+                body = response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                rows = f"error: {type(exc).__name__}"
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
+                break
+            times.append(time.perf_counter() - start)
+            if response.status != 200:
+                rows = f"HTTP {response.status}"
+                break
+            rows = len(json.loads(body)["results"]["bindings"])
+        out[name] = {"rows": rows, "p50_ms": round(statistics.median(times) * 1000, 3) if times else None}
+    conn.close()
+    return out
+
+
+# --- the run -------------------------------------------------------------------------------------------------
+
+
+def _queries(release: Path) -> list[tuple[str, str]]:
+    folder = release / "queries" if (release / "queries").is_dir() else ROOT / "queries" / "cq"
+    return [(p.name, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.rq"))]
+
+
+def cold_starts(release: Path, count: int) -> list[float]:
+    """Start ``msckg serve`` ``count`` times; seconds from spawn to the first 200 on /health."""
+    times = []
+    for _ in range(count):
+        server = make_server("msckg", release, free_port())
+        try:
+            times.append(round(server.start(), 3))
+        finally:
+            server.stop()
+    return times
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--release", type=Path, default=ROOT / "build" / "current")
+    parser.add_argument(
+        "--servers",
+        nargs="+",
+        default=["msckg", "oxigraph", "oxigraph-mem", "rdflib-endpoint"],
+        choices=["msckg", "oxigraph", "oxigraph-mem", "rdflib-endpoint"],
+    )
+    parser.add_argument("--mixes", nargs="+", default=["cq", "light"], choices=["cq", "light"])
+    parser.add_argument("--duration", type=float, default=None, help="seconds of measured load per run")
+    parser.add_argument("--warmup", type=float, default=None, help="seconds of load before each measured run")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent connections")
+    parser.add_argument("--timeout", type=float, default=10.0, help="client time-out per request (s)")
+    parser.add_argument("--repeats", type=int, default=None, help="unloaded runs per query (row check)")
+    parser.add_argument("--cold-starts", type=int, default=None)
+    parser.add_argument("--quick", action="store_true", help="5 s runs, 1 s warm-up, fewer repeats")
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+    args.duration = args.duration or (5.0 if args.quick else 20.0)
+    args.warmup = args.warmup if args.warmup is not None else (1.0 if args.quick else 3.0)
+    args.repeats = args.repeats or (3 if args.quick else 5)
+    args.cold_starts = args.cold_starts or (2 if args.quick else 3)
+    release = args.release.resolve()
+    dump = release / "msc-liver.nq"
+    if not dump.is_file():
+        sys.exit(f"no msc-liver.nq in {release}: run 'msckg build' (or benchmarks/run_all.py) first")
+    facts = machine()
+    print(machine_line(facts))
+    queries = _queries(release)
+    light = [(n, t) for n, t in queries if n.startswith(LIGHT)]
+    mixes = {"cq": queries, "light": light}
+    print(
+        f"HTTP: release {release} ({dump.stat().st_size / 2**20:.1f} MiB N-Quads); {args.clients} closed-loop "
+        f"clients, {args.duration:g} s per run after {args.warmup:g} s warm-up, client time-out {args.timeout:g} s, "
+        f"load from {'wrk' if shutil.which('wrk') else 'Python threads'}; mixes: cq = {len(queries)} CQs, "
+        f"light = {', '.join(n.split('-')[0] for n, _ in light)}"
+    )
+    result: dict[str, Any] = {"machine": facts, "release": str(release), "runs": [], "rows": {}, "servers": {}}
+    if "oxigraph" in args.servers:
+        _, load_s = oxigraph_store(dump)
+        if load_s is not None:
+            result["oxigraph_load_s"] = round(load_s, 2)
+            print(f"(oxigraph load into its on-disk store: {load_s:.2f} s)")
+
+    for name in args.servers:
+        info: dict[str, Any] = {"peak_rss_mib": 0.0, "ready_s": []}
+        result["servers"][name] = info
+        for mix in args.mixes:
+            server = make_server(name, release, free_port())
+            paths = [server.url_for(t) for _, t in mixes[mix]]
+            try:
+                info["ready_s"].append(round(server.start(), 3))
+                sampler = server.sample_rss()
+                if name not in result["rows"]:  # unloaded pass first, on a fresh server
+                    rows_mix = light if name == "rdflib-endpoint" else queries
+                    result["rows"][name] = per_query(server, rows_mix, args.repeats, args.timeout)
+                if args.warmup > 0:
+                    run_load(server, paths, args.warmup, args.clients, args.timeout)
+                assert server.process is not None  # noqa: S101
+                cpu_before = tree_cpu_s(server.process.pid)
+                figures = run_load(server, paths, args.duration, args.clients, args.timeout)
+                cpu_after = tree_cpu_s(server.process.pid)
+                main_cpu = cpu_after.get(server.process.pid, 0) - cpu_before.get(server.process.pid, 0)
+                total_cpu = sum(v - cpu_before.get(p, 0) for p, v in cpu_after.items())
+                if figures.get("ok"):
+                    figures["cpu_ms_per_req"] = round(total_cpu / figures["ok"] * 1000, 3)
+                    figures["cpu_ms_per_req_main"] = round(main_cpu / figures["ok"] * 1000, 3)
+                figures["cpu_cores_used"] = round(total_cpu / max(figures.get("seconds", 0), 1e-9), 2)
+                server.stop_sampling()
+                sampler.join(timeout=2)
+            except (RuntimeError, TimeoutError, OSError, subprocess.SubprocessError) as exc:
+                figures = {"error": f"{type(exc).__name__}: {exc}"}
+            finally:
+                server.stop()
+            info["peak_rss_mib"] = max(info["peak_rss_mib"], server.peak_rss_mib)
+            run = {"server": name, "mix": mix, **figures, "peak_rss_mib": server.peak_rss_mib}
+            result["runs"].append(run)
+            print(
+                f"  {name:16} {mix:6} "
+                + (
+                    f"{run.get('rps', 0):8.1f} req/s  p50 {fmt_ms(run.get('p50_ms'))} ms  "
+                    f"p99 {fmt_ms(run.get('p99_ms'))} ms  errors {run.get('errors', '-')}"
+                    if "error" not in run
+                    else run["error"]
+                ),
+                flush=True,
+            )
+
+    if "msckg" in args.servers and args.cold_starts:
+        starts = cold_starts(release, args.cold_starts)
+        result["cold_start_s"] = {"runs": starts, "median": statistics.median(starts)}
+    report(result, args)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2, default=str))
+    return result
+
+
+def ratios(result: dict[str, Any], mix: str) -> dict[str, float | None]:
+    """msckg against each peer on one mix."""
+    runs = {r["server"]: r for r in result["runs"] if r["mix"] == mix and "error" not in r}
+    msckg, rdf = runs.get("msckg"), runs.get("rdflib-endpoint")
+    out: dict[str, float | None] = {}
+    for peer, key in (("oxigraph", "oxigraph"), ("oxigraph-mem", "oxigraph_mem")):
+        ox = runs.get(peer)
+        if msckg and ox:
+            out[f"throughput_vs_{key}"] = round(msckg["rps"] / ox["rps"], 3) if ox["rps"] else None
+            out[f"p99_vs_{key}"] = round(msckg["p99_ms"] / ox["p99_ms"], 3) if ox.get("p99_ms") else None
+    if msckg and rdf:
+        out["throughput_vs_rdflib_endpoint"] = round(msckg["rps"] / rdf["rps"], 1) if rdf["rps"] else float("inf")
+    return out
+
+
+def report(result: dict[str, Any], args: argparse.Namespace) -> None:
+    """Print the tables and the targets."""
+    print(
+        f"\n{'server':16} {'mix':6} {'req/s':>9} {'p50 ms':>9} {'p90 ms':>9} {'p99 ms':>9} {'errors':>7} "
+        f"{'peak RSS MiB':>13} {'CPU ms/req':>11} {'(main)':>7} {'cores':>6}"
+    )
+    for run in result["runs"]:
+        if "error" in run:
+            print(f"{run['server']:16} {run['mix']:6} {run['error']}")
+            continue
+        kinds = ",".join(f"{k}:{v}" for k, v in run.get("errors_by_kind", {}).items())
+        print(
+            f"{run['server']:16} {run['mix']:6} {run['rps']:9.1f} {fmt_ms(run['p50_ms'])} {fmt_ms(run['p90_ms'])} "
+            f"{fmt_ms(run['p99_ms'])} {run['errors']:7} {run['peak_rss_mib']:13.0f} "
+            f"{fmt_ms(run.get('cpu_ms_per_req'), 11)} {fmt_ms(run.get('cpu_ms_per_req_main'), 7)} "
+            f"{run.get('cpu_cores_used', 0):6.2f}  {kinds}"
+        )
+    result["ratios"] = {}
+    for mix in args.mixes:
+        found = ratios(result, mix)
+        result["ratios"][mix] = found
+        for key, value in found.items():
+            target = TARGETS[key]
+            met = value is not None and (value <= target if key.startswith("p99") else value >= target)
+            sign = "<=" if key.startswith("p99") else ">="
+            print(
+                f"  ratio {mix:5} {key:30} {value if value is not None else '-':>8}  (target {sign} {target:g}: "
+                f"{'met' if met else 'MISSED'})"
+            )
+    rows = result["rows"]
+    if rows:
+        names = list(rows)
+        print(f"\nunloaded, one client: rows | p50 ms per query and server ({args.repeats} runs)")
+        print(f"{'query':38} " + " ".join(f"{n:>22}" for n in names) + "  same rows")
+        all_queries = sorted({q for r in rows.values() for q in r})
+        mismatch = []
+        for q in all_queries:
+            cells, counts = [], set()
+            for n in names:
+                cell = rows[n].get(q)
+                if cell is None:
+                    cells.append(f"{'(not run)':>22}")
+                    continue
+                counts.add(cell["rows"])
+                cells.append(f"{str(cell['rows']):>8} | {fmt_ms(cell['p50_ms'], 11)}")
+            same = len(counts) == 1
+            if not same:
+                mismatch.append(q)
+            print(f"{q[:38]:38} " + " ".join(cells) + f"  {'yes' if same else 'NO'}")
+        result["row_mismatches"] = mismatch
+    if "cold_start_s" in result:
+        cold = result["cold_start_s"]
+        print(
+            f"\nmsckg serve cold start (spawn -> first 200 on /health): median {cold['median']:.2f} s "
+            f"(runs {', '.join(f'{t:.2f}' for t in cold['runs'])}); target < 3 s: "
+            f"{'met' if cold['median'] < 3 else 'MISSED'}"
+        )
+    for name, info in result["servers"].items():
+        print(
+            f"{name:16} ready after {', '.join(f'{t:.2f}' for t in info['ready_s'])} s; "
+            f"peak RSS (process tree) {info['peak_rss_mib']:.0f} MiB"
+        )
+
+
+if __name__ == "__main__":
+    main()
