@@ -98,7 +98,7 @@ def build_cmd(ctx: click.Context, root: Path | None, version: str | None) -> Non
 @click.pass_context
 def validate_cmd(ctx: click.Context, root: Path | None, files: tuple[Path, ...], fmt: str) -> None:
     """Validate the project, or the given TriG/Turtle/N-Quads FILES, against the project's shapes."""
-    from server.load import load_files, load_project
+    from server.load import load_files, load_project, with_context
     from server.validate import validate
 
     paths = _paths(root)
@@ -110,7 +110,7 @@ def validate_cmd(ctx: click.Context, root: Path | None, files: tuple[Path, ...],
         if missing:
             raise LoadError(missing[0], None, "no such file")
         project = load_project(paths)
-        return validate(load_files(files), project.shapes_graph())
+        return validate(with_context(load_files(files), project), project.shapes_graph())
 
     report = run_guarded(ctx, run)
     rendered = {"text": report.to_text, "turtle": report.to_turtle, "json": report.to_json}[fmt]()

@@ -89,6 +89,9 @@ class _Writer:
             current = rests[0]
         return items
 
+    def _object_key(self, o: Node) -> tuple[int, str, str]:
+        return (2, self.term(o, 0), "") if isinstance(o, BNode) else _object_key(o)
+
     def _bnode(self, node: BNode, depth: int) -> str:
         body = self.predicate_block(node, depth + 1)
         return "[\n" + INDENT * (depth + 1) + body + "\n" + INDENT * depth + "]"
@@ -99,7 +102,7 @@ class _Writer:
         pad = INDENT * depth
         lines = []
         for p in preds:
-            objs = sorted(self.graph.objects(subject, p), key=_object_key)
+            objs = sorted(self.graph.objects(subject, p), key=self._object_key)
             rendered = ", ".join(self.term(o, depth) for o in objs)
             lines.append(f"{'a' if p == RDF.type else self.curie(p)} {rendered}")
         return (" ;\n" + pad).join(lines)

@@ -168,7 +168,8 @@ def declared_imports(loaded: Loaded) -> dict[str, str]:
     for g in loaded.data_graphs():
         if graph_kind(URIRef(g.identifier)) == "imports":
             for s, label in g.subject_objects(RDFS.label):
-                declared[str(s)] = str(label)
+                if curie_of(str(s)):  # the module's own header is not a term
+                    declared[str(s)] = str(label)
     return declared
 
 

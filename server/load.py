@@ -173,3 +173,33 @@ def load_files(files: Iterable[Path], paths: ProjectPaths | None = None) -> Load
                 raise LoadError(path, None, f"graph <{ident}> is also defined in {previous}")
             loaded.sources[ident] = path
     return loaded
+
+
+#: Graph kinds of a project that give user files their context (terms, entities, references).
+CONTEXT_KINDS = ("ontology", "imports", "entities", "references")
+
+
+def with_context(user: Loaded, project: Loaded) -> Loaded:
+    """Add the project's ontology, imports, entities and references to user-provided data.
+
+    Integrators validate their own nanopublications against our shapes; the category and reference checks
+    need our T-box and the nodes the user's triples point to. Graphs the user's files define are kept as given,
+    and a node the user's files describe themselves is not described again from ours.
+
+    :param user: the user's files, loaded.
+    :param project: the project, loaded.
+    :returns: ``user``, extended in place.
+    """
+    prefixes = tuple(str(MSCG[kind]) for kind in CONTEXT_KINDS)
+    described = {s for g in user.data_graphs() for s in g.subjects()}
+    for g in project.data_graphs():
+        ident = URIRef(g.identifier)
+        if str(ident).startswith(prefixes) and ident not in user.sources:
+            target = user.dataset.graph(ident)
+            for triple in g:
+                if triple[0] not in described:
+                    target.add(triple)
+            source = project.source_of(ident)
+            if source is not None:
+                user.sources[ident] = source
+    return user

@@ -28,6 +28,8 @@ MSCG = Namespace(BASE + "graph/")
 MSCC = Namespace(BASE + "chain/")
 #: Curators and other agents.
 MSCAG = Namespace(BASE + "agent/")
+#: SHACL shapes and the vocabulary of the validation view.
+MSCSH = Namespace(BASE + "shapes/")
 #: Release (version) IRIs.
 RELEASES = Namespace(BASE + "releases/")
 
@@ -85,6 +87,7 @@ PREFIXES: dict[str, Namespace] = {
     "mscc": MSCC,
     "mscag": MSCAG,
     "mscg": MSCG,
+    "mscsh": MSCSH,
 }
 
 

@@ -27,7 +27,8 @@ from rdflib.util import from_n3
 from server.errors import LoadError
 from server.load import SHAPES_GRAPH_PREFIX, Loaded
 from server.namespaces import PREFIXES, shorten
-from server.validation_view import MSCSH, build_view, ontology_graph
+from server.namespaces import MSCSH
+from server.validation_view import build_view, ontology_graph
 
 #: Report order of the severities.
 SEVERITIES = ("Violation", "Warning", "Info")

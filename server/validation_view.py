@@ -17,16 +17,13 @@ must appear in an earlier step's graph. The view therefore holds
 The ontology and its imports are not copied: :func:`ontology_graph` hands them to pySHACL as ``ont_graph``.
 """
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF
 
 from server.iris import file_graph
 from server.load import SHAPES_GRAPH_PREFIX, Loaded
-from server.namespaces import BASE, MSCGA, MSCGH, MSCGI, MSCGP, MSCNP
-
-#: Shapes and the vocabulary of the validation view (``mscsh:``). Belongs in :mod:`server.namespaces`.
-MSCSH = Namespace(BASE + "shapes/")
+from server.namespaces import MSCGA, MSCGH, MSCGI, MSCGP, MSCNP, MSCSH
 
 #: The class each nanopublication graph namespace gets in the view.
 GRAPH_KINDS: dict[str, URIRef] = {

@@ -65,3 +65,17 @@ def test_fmt_check_names_unformatted_file(runner: CliRunner, tmp_path: Path) -> 
     result = runner.invoke(main, ["fmt", "--check", str(messy)])
     assert result.exit_code == 1
     assert f"would reformat {messy}" in result.output
+
+
+def test_validate_user_file_outside_the_repo(runner: CliRunner, tmp_path: Path) -> None:
+    from tests.conftest import DATA
+
+    good, bad = tmp_path / "mine.trig", tmp_path / "broken.trig"
+    good.write_bytes((DATA / "valid" / "minimal.trig").read_bytes())
+    bad.write_bytes((DATA / "invalid" / "percentage-over-100.trig").read_bytes())
+    ok = runner.invoke(main, ["validate", "--root", str(ROOT), str(good)])
+    assert ok.exit_code == 0, ok.output
+    assert ok.output.startswith("Conforms: True")
+    failed = runner.invoke(main, ["validate", "--root", str(ROOT), "--format", "json", str(bad)])
+    assert failed.exit_code == 1
+    assert "PercentValueShape" in failed.output and str(bad) in failed.output

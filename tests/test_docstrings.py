@@ -23,9 +23,10 @@ def _public_functions(tree: ast.Module) -> list[ast.FunctionDef]:
     return found
 
 
-def _is_cli_command(fn: ast.FunctionDef) -> bool:
+def _is_entry_point(fn: ast.FunctionDef) -> bool:
     return any(
-        isinstance(d, ast.Call) and getattr(d.func, "attr", "") in ("command", "group") for d in fn.decorator_list
+        isinstance(d, ast.Call) and getattr(d.func, "attr", "") in ("command", "group", "route")
+        for d in fn.decorator_list
     )
 
 
@@ -38,7 +39,7 @@ def test_sphinx_fields(module: Path) -> None:
         if not doc:
             problems.append(f"{fn.name}: no docstring")
             continue
-        if _is_cli_command(fn) or "@property" in {ast.unparse(d) for d in fn.decorator_list}:
+        if _is_entry_point(fn) or "@property" in {ast.unparse(d) for d in fn.decorator_list}:
             continue
         params = [a.arg for a in fn.args.args + fn.args.kwonlyargs if a.arg not in ("self", "cls")]
         if len(doc.splitlines()) == 1 and len(params) <= 0:

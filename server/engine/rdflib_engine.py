@@ -7,8 +7,8 @@ than pyoxigraph (``benchmarks/bench_query.py`` prints the figures) and it cannot
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph
 from pyparsing import ParseException
+from rdflib import Dataset, Graph
 
 from server.engine import QueryResult, QuerySpec
 from server.engine.formats import GRAPH_FORMATS, SOLUTION_FORMATS, negotiate
