@@ -26,8 +26,7 @@ from rdflib.util import from_n3
 
 from server.errors import LoadError
 from server.load import SHAPES_GRAPH_PREFIX, Loaded
-from server.namespaces import PREFIXES, shorten
-from server.namespaces import MSCSH
+from server.namespaces import MSCSH, PREFIXES, shorten
 from server.validation_view import build_view, ontology_graph
 
 #: Report order of the severities.

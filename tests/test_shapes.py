@@ -17,8 +17,8 @@ from server.config import ProjectPaths
 from server.errors import LoadError
 from server.iris import chain, doi, entity, file_graph, nanopub
 from server.load import Loaded, load_files, parse_file
-from server.validate import ValidationReport, Violation, check_shapes, validate
 from server.namespaces import MSCSH
+from server.validate import ValidationReport, Violation, check_shapes, validate
 from server.validation_view import build_view, ontology_graph
 from tests.conftest import DATA, ROOT
 
