@@ -335,10 +335,13 @@ def load_wrk(server: Server, paths: list[str], duration: float, clients: int, ti
         raise RuntimeError(f"wrk gave no summary: {out.stdout[-500:]} {out.stderr[-500:]}")
     raw = json.loads(line[len("WRKJSON ") :])
     seconds = raw["duration_us"] / 1e6
-    errors = raw["connect"] + raw["read"] + raw["write"] + raw["status"] + raw["timeout"]
+    kinds = ("connect", "read", "write", "status", "timeout", "unfinished")
+    errors = sum(raw.get(k, 0) for k in kinds)
     ok = raw["requests"] - raw["status"]
     if ok == 0:
         raw.update(p50_us=None, p90_us=None, p99_us=None, max_us=None)
+    if raw["requests"] == 0:  # every connection still waiting at the end: count them as failures
+        raw["unfinished"] = clients
     return {
         "tool": "wrk",
         "requests": raw["requests"],
@@ -346,7 +349,7 @@ def load_wrk(server: Server, paths: list[str], duration: float, clients: int, ti
         "seconds": round(seconds, 2),
         "rps": round(ok / seconds, 1) if seconds else 0.0,
         "errors": errors,
-        "errors_by_kind": {k: raw[k] for k in ("connect", "read", "write", "status", "timeout") if raw[k]},
+        "errors_by_kind": {k: raw[k] for k in kinds if raw.get(k)},
         **{
             f"{k}_ms": (raw[f"{k}_us"] / 1000 if raw[f"{k}_us"] is not None else None)
             for k in ("p50", "p90", "p99", "max")

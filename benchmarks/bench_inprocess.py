@@ -14,7 +14,9 @@ peak RSS is its own):
 
 Each figure is the median of up to ``--repeats`` runs after one warm-up, fewer when the runs of one query
 exceed ``--budget`` seconds (a query whose warm-up alone takes over half the budget is timed by that one run);
-a pyoxigraph query still running after ``--hard-limit`` seconds is killed and reported. rdflib gets ``--rdflib-budget`` seconds per query, warm-up included: a query
+a pyoxigraph query still running after ``--hard-limit`` seconds is killed and reported, and not run at larger
+sizes, nor is one whose time, extrapolated from the smaller sizes, would pass that limit.
+rdflib gets ``--rdflib-budget`` seconds per query, warm-up included: a query
 past it is killed and reported as ``>N s`` (and not tried again at larger sizes); rdflib runs only up to
 ``--rdflib-max-factor`` (larger sizes are skipped with a note). Where both engines answered, their solutions
 must be identical (multisets compared, see ``_common.solutions``); a difference is printed and makes the
@@ -26,6 +28,7 @@ exit status 1. At the largest size (≥ ×1000) every CQ whose ``served`` p50 is
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -81,8 +84,11 @@ def _ox_child(conn: Any, dump: str, row_limit: int) -> None:
         spec = QuerySpec(text, accept=JSON_TYPE, row_limit=row_limit)
         out: dict[str, Any] = {}
         try:
-            served = _sample(lambda spec=spec: execute(store, graphs, spec), repeats, budget)
-            result = execute(store, graphs, spec)
+            last: dict[str, Any] = {}
+            served = _sample(
+                lambda spec=spec, last=last: last.update(result=execute(store, graphs, spec)), repeats, budget
+            )
+            result = last["result"]
             rows = 0
 
             def iterate(text: str = text) -> None:
@@ -159,8 +165,42 @@ def _queries(release: Path) -> list[tuple[str, str]]:
     return [(p.name, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.rq"))]
 
 
-def run_scale(release: Path, factor: float, args: argparse.Namespace, rdflib_state: dict[str, Any]) -> dict[str, Any]:
-    """Benchmark one size; ``rdflib_state`` carries what rdflib could not do at smaller sizes."""
+def _predicted_skip(name: str, factor: float, history: list[dict[str, Any]], limit: float) -> str | None:
+    """Why not to run a query at this size: killed at a smaller one, or extrapolated past the hard limit."""
+    points = []
+    for scale in history:
+        row = next((q for q in scale["queries"] if q["query"] == name), {})
+        if row.get("killed") or (row.get("error") or "").startswith("not run"):
+            return f"not run: over the {limit:g} s limit at x{scale['factor']:g} already"
+        if row.get("served_ms"):
+            points.append((scale["factor"], row["served_ms"] / 1000))
+    if not points:
+        return None
+    f1, t1 = points[-1]
+    exponent = 1.0
+    if len(points) > 1:
+        f0, t0 = points[-2]
+        if t0 > 0 and f1 > f0:
+            exponent = max(1.0, math.log(t1 / t0) / math.log(f1 / f0))
+    predicted = t1 * (factor / f1) ** exponent
+    if predicted > limit:
+        return (
+            f"not run: predicted ~{predicted:.0f} s > the {limit:g} s limit "
+            f"({t1 * 1000:.0f} ms at x{f1:g}, growing as size^{exponent:.1f})"
+        )
+    return None
+
+
+def run_scale(
+    release: Path,
+    factor: float,
+    args: argparse.Namespace,
+    rdflib_state: dict[str, Any],
+    history: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Benchmark one size; ``rdflib_state`` carries what rdflib could not do at smaller sizes, ``history`` the
+    figures of the smaller sizes (to skip pyoxigraph queries that would run past the hard limit)."""
+    history = history or []
     dump = release / "msc-liver.nq"
     queries = _queries(release)
     scale: dict[str, Any] = {"factor": factor, "release": str(release), "queries": []}
@@ -172,13 +212,18 @@ def run_scale(release: Path, factor: float, args: argparse.Namespace, rdflib_sta
     scale["pyoxigraph"] = dict(child.ready)
     scale["quads"] = child.ready["quads"]
     for name, text in queries:
+        skip = _predicted_skip(name, factor, history, args.hard_limit)
+        if skip:
+            rows[name].update(served_ms=None, error=skip)
+            continue
         if child is None:
             child = Child(_ox_child, str(dump), args.row_limit, start_limit=900)
         try:
-            out = child.ask((text, args.repeats, args.budget, compare), args.hard_limit)
+            # three figures (served, engine, native), each at most one run when slow: the limit is per run
+            out = child.ask((text, args.repeats, args.budget, compare), 3 * args.hard_limit)
         except TimeoutError:
             child = None
-            rows[name].update(served_ms=None, error=f"pyoxigraph > {args.hard_limit:g} s (killed)")
+            rows[name].update(served_ms=None, error=f"pyoxigraph > {args.hard_limit:g} s a run (killed)", killed=True)
             continue
         row = rows[name]
         if "error" in out:
@@ -321,7 +366,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args.repeats = args.repeats or (3 if args.quick else 5)
     args.budget = args.budget or (2.0 if args.quick else 5.0)
     args.rdflib_budget = args.rdflib_budget or (3.0 if args.quick else 10.0)
-    args.hard_limit = args.hard_limit or (30.0 if args.quick else 90.0)
+    args.hard_limit = args.hard_limit or (10.0 if args.quick else 30.0)
     if not (args.release / "msc-liver.nq").is_file():
         sys.exit(f"no msc-liver.nq in {args.release}: run 'msckg build' (or benchmarks/run_all.py) first")
 
@@ -342,7 +387,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             started = time.perf_counter()
             release = make_release(args.release, factor, args.out / scale_name(factor), ROOT / "queries" / "cq", tpl)
             print(f"\n(synthetic {scale_name(factor)} ready in {time.perf_counter() - started:.1f} s: {release})")
-        scale = run_scale(release, factor, args, rdflib_state)
+        scale = run_scale(release, factor, args, rdflib_state, scales)
         print_scale(scale, flag=factor >= 1000)
         scales.append(scale)
     for scale in scales:

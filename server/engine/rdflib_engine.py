@@ -1,7 +1,7 @@
 """rdflib's own SPARQL engine behind the same protocol, kept to compare against (benchmarks, result checks).
 
 It is not what the server uses: on our competency questions it is one to three orders of magnitude slower
-than pyoxigraph (``benchmarks/bench_query.py`` prints the figures) and it cannot be stopped mid-query.
+than pyoxigraph (``benchmarks/bench_inprocess.py`` prints the figures) and it cannot be stopped mid-query.
 """
 
 from dataclasses import dataclass
