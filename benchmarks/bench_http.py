@@ -335,13 +335,13 @@ def load_wrk(server: Server, paths: list[str], duration: float, clients: int, ti
         raise RuntimeError(f"wrk gave no summary: {out.stdout[-500:]} {out.stderr[-500:]}")
     raw = json.loads(line[len("WRKJSON ") :])
     seconds = raw["duration_us"] / 1e6
-    kinds = ("connect", "read", "write", "status", "timeout", "unfinished")
-    errors = sum(raw.get(k, 0) for k in kinds)
     ok = raw["requests"] - raw["status"]
     if ok == 0:
         raw.update(p50_us=None, p90_us=None, p99_us=None, max_us=None)
     if raw["requests"] == 0:  # every connection still waiting at the end: count them as failures
         raw["unfinished"] = clients
+    kinds = ("connect", "read", "write", "status", "timeout", "unfinished")
+    errors = sum(raw.get(k, 0) for k in kinds)
     return {
         "tool": "wrk",
         "requests": raw["requests"],
