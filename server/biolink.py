@@ -55,7 +55,7 @@ CATEGORIES: dict[str, str] = {
     "MicroRNA": "biolink:MicroRNA",
     "MolecularEntity": "biolink:MolecularEntity",
     "SmallMolecule": "biolink:SmallMolecule",
-    "ClinicalAnalyte": "biolink:ChemicalEntity",  # bilirubin, lipids, malondialdehyde, albumin (a protein)
+    "ClinicalAnalyte": "biolink:ChemicalEntity",  # a role; albumin is also a GeneProduct, hence also Protein
     "Drug": "biolink:Drug",
     "ExtracellularVesicle": "biolink:CellularComponent",  # GO:1903561 extracellular vesicle is a component
     "AnatomicalEntity": "biolink:AnatomicalEntity",

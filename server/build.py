@@ -21,11 +21,11 @@ from server import __version__
 from server.config import ProjectPaths
 from server.errors import ValidationFailed
 from server.export import render
-from server.imports import missing_imports
 from server.load import Loaded, load_project
 from server.qc import gate_files, run_gates
 from server.reason import reason
 from server.release import INFERRED_FILE, INFO_FILE, SHAPES_FILE, VOID_FILE, current_release
+from server.termcheck import term_problems
 from server.validate import validate
 from server.void import void_graph
 
@@ -43,6 +43,8 @@ class BuildResult:
     version: str
     quads: int
     timings: dict[str, float] = field(default_factory=dict)
+    #: Source tables the external identifiers were checked against (``None``: import modules only).
+    reference: Path | None = None
 
 
 def _timed(timings: dict[str, float], stage: str, fn: Callable[[], T]) -> T:
@@ -59,7 +61,8 @@ def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
     :param version: release date ``YYYY-MM-DD`` (default: today, UTC).
     :returns: the new release.
     :raises LoadError: if a source file does not parse.
-    :raises ValidationFailed: on a SHACL violation or a QC gate row (the report names file, node, shape).
+    :raises ValidationFailed: on a SHACL violation, a QC gate row (the report names file, node, shape) or a
+        wrong external identifier (named with the label its source gives).
     :raises InconsistentOntology: if HermiT finds an inconsistency or an unsatisfiable class.
     """
     version = version or dt.datetime.now(dt.UTC).date().isoformat()
@@ -73,20 +76,23 @@ def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
     if failures:
         text = "\n".join(map(str, failures))
         raise ValidationFailed(f"QC gates: {len(failures)} row(s); nothing published; first: {failures[0]}", text)
-    missing = missing_imports(loaded)
-    if missing:
+    tables = paths.reference_tables if paths.reference_tables.is_dir() else None
+    problems = _timed(timings, "terms", lambda: term_problems(loaded, paths.term_kinds, tables))
+    if problems:
         raise ValidationFailed(
-            f"{len(missing)} external term(s) in no import module (run 'msckg imports refresh'): " + ", ".join(missing),
-            "\n".join(missing),
+            f"external identifiers: {len(problems)} problem(s); nothing published; first: {problems[0]}",
+            "\n".join(problems),
         )
     reasoning = _timed(timings, "reason", lambda: reason(loaded))
     target = _timed(timings, "write", lambda: _write_release(paths, loaded, reasoning.inferred, version))
     timings["total"] = round(time.perf_counter() - total, 3)
     quads = sum(len(g) for g in loaded.data_graphs())
-    info = {"version": version, "software": __version__, "quads": quads, "timings_s": timings}
+    checked = f"source tables in {tables}" if tables else "import modules only (no source tables found)"
+    info = {"version": version, "software": __version__, "quads": quads, "identifiers_checked_against": checked,
+            "timings_s": timings}  # fmt: skip
     (target / INFO_FILE).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     _publish(paths, target)
-    return BuildResult(target, version, quads, timings)
+    return BuildResult(target, version, quads, timings, tables)
 
 
 def _write_release(paths: ProjectPaths, loaded: Loaded, inferred: Graph, version: str) -> Path:

@@ -82,6 +82,11 @@ def build_cmd(ctx: click.Context, root: Path | None, version: str | None) -> Non
     result = run_guarded(ctx, lambda: build(_paths(root), version))
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
     click.echo(f"release {result.version}: {result.quads} quads -> {result.release_dir} ({stages})")
+    if result.reference is None:
+        click.echo(
+            "warning: no source tables found (MSCKG_REFERENCE); identifiers checked against the import modules only",
+            err=True,
+        )
 
 
 @main.command("validate")

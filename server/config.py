@@ -19,6 +19,18 @@ class ProjectPaths:
     """The hand-edited source folders and the generated build folder of one checkout."""
 
     root: Path
+    #: Folder of the external sources' tables (``MSCKG_REFERENCE``; default ``../shared/reference``).
+    reference: Path | None = None
+
+    @property
+    def reference_tables(self) -> Path:
+        """Source tables the build checks external identifiers against (when the folder exists)."""
+        return self.reference or self.root.parent / "shared" / "reference"
+
+    @property
+    def term_kinds(self) -> Path:
+        """Rules saying which external terms fit which use (``ontology/term-kinds.tsv``)."""
+        return self.ontology / "term-kinds.tsv"
 
     @property
     def ontology(self) -> Path:
@@ -54,13 +66,14 @@ class ProjectPaths:
 
 
 def project_paths(root: Path | str | None = None) -> ProjectPaths:
-    """Resolve the project root from an argument, ``MSCKG_ROOT`` or the checkout.
+    """Resolve the project root from an argument, ``MSCKG_ROOT`` or the checkout (source tables: ``MSCKG_REFERENCE``).
 
     :param root: explicit root folder, or ``None``.
     :returns: the paths of that project.
     """
     chosen = root or os.environ.get("MSCKG_ROOT") or DEFAULT_ROOT
-    return ProjectPaths(Path(chosen).resolve())
+    reference = os.environ.get("MSCKG_REFERENCE")
+    return ProjectPaths(Path(chosen).resolve(), Path(reference).resolve() if reference else None)
 
 
 def _env_int(name: str, default: int) -> int:

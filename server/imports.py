@@ -9,7 +9,7 @@ committed modules, and a test compares them with the source tables.
 import csv
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,27 +20,45 @@ from server.config import ProjectPaths
 from server.errors import MsckgError
 from server.fmt import format_graph
 from server.load import Loaded
-from server.namespaces import HGNC, MESH, MIRBASE_MATURE, OBO
+from server.namespaces import HGNC, MESH, MIRBASE_MATURE, MSC, OBO, OBOINOWL
 from server.stats import graph_kind
 
-#: Source key → (reference tables, label column, definition column or None).
-SOURCES: dict[str, tuple[tuple[str, ...], str, str | None]] = {
-    "cl": (("cl.tsv",), "label", "definition_400"),
-    "go": (("go.tsv",), "label", None),
-    "uberon": (("uberon.tsv",), "label", None),
-    "mondo": (("mondo.tsv",), "label", None),
-    "chebi": (("chebi_subset.tsv",), "label", None),
-    "eco": (("eco.tsv",), "label", "definition_400"),
-    "ro": (("ro.tsv",), "label", "definition_400"),
-    "ncbitaxon": (("ncbitaxon_subset.tsv",), "label", None),
-    "obi": (("obi_subset.tsv",), "label", None),
-    "hp": (("hp_subset.tsv",), "label", None),
-    "so": (("so_subset.tsv",), "label", None),
-    "efo": (("efo.tsv",), "label", None),
-    "hgnc": (("hgnc.tsv",), "symbol", "name"),
-    "mirbase": (("mirbase_mature_hsa_mmu_rno.tsv",), "name", None),
-    "mesh": (("mesh.tsv",), "label", None),
-}
+
+@dataclass(frozen=True)
+class Source:
+    """How to read one source's reference table: which columns hold what."""
+
+    #: File name of the table in the reference folder.
+    table: str
+    #: Column of the term's label (the HGNC symbol, the miRBase name).
+    label: str = "label"
+    #: Column of the definition, if the table has one.
+    definition: str | None = None
+    #: Columns of exact names (OBO exact synonyms, HGNC name and symbols, MeSH entry terms).
+    synonyms: tuple[str, ...] = ()
+    #: Column of the term's category in its source (GO namespace, HGNC locus type, MeSH tree numbers).
+    category: str | None = None
+
+
+#: Source key → its reference table.
+SOURCES: dict[str, Source] = {
+    "cl": Source("cl.tsv", definition="definition_400", synonyms=("exact_synonyms",)),
+    "go": Source("go.tsv", synonyms=("synonyms",), category="namespace"),
+    "uberon": Source("uberon.tsv", synonyms=("synonyms",)),
+    "mondo": Source("mondo.tsv", synonyms=("synonyms",)),
+    "chebi": Source("chebi_subset.tsv", synonyms=("synonyms",)),
+    "eco": Source("eco.tsv", definition="definition_400", synonyms=("exact_synonyms",)),
+    "ro": Source("ro.tsv", definition="definition_400", synonyms=("exact_synonyms",), category="stanza"),
+    "ncbitaxon": Source("ncbitaxon_subset.tsv", synonyms=("synonyms",)),
+    "obi": Source("obi_subset.tsv", synonyms=("synonyms",)),
+    "hp": Source("hp_subset.tsv", synonyms=("synonyms",)),
+    "so": Source("so_subset.tsv", synonyms=("synonyms",)),
+    "efo": Source("efo.tsv", synonyms=("synonyms",)),
+    "hgnc": Source("hgnc.tsv", label="symbol", definition="name",
+                   synonyms=("name", "alias_symbols", "previous_symbols"), category="locus_type"),
+    "mirbase": Source("mirbase_mature_hsa_mmu_rno.tsv", label="name", synonyms=("previous_names",)),
+    "mesh": Source("mesh.tsv", synonyms=("synonyms_first12",), category="tree_numbers"),
+}  # fmt: skip
 #: CURIE prefix → source key.
 PREFIX_SOURCE = {
     "CL": "cl", "GO": "go", "UBERON": "uberon", "MONDO": "mondo", "CHEBI": "chebi", "ECO": "eco",
@@ -50,6 +68,7 @@ PREFIX_SOURCE = {
 #: OBO metadata properties (definition, definition source): vocabulary of the file format, not domain terms.
 OBO_METADATA = {OBO["IAO_0000115"], OBO["IAO_0000119"]}
 _OBO_ID = re.compile(r"^([A-Za-z]+)_(\d+)$")
+_SCOPED = re.compile(r"\[(RELATED|BROAD|NARROW)\]$")
 _EFO = "http://www.ebi.ac.uk/efo/"
 
 
@@ -66,6 +85,10 @@ class SourceTerm:
     obsolete: bool
     definition: str | None
     is_property: bool
+    #: Exact names besides the label.
+    synonyms: tuple[str, ...] = ()
+    #: The term's category in its source (GO namespace, HGNC locus type, MeSH tree numbers, RO stanza).
+    categories: tuple[str, ...] = ()
 
 
 def curie_of(iri: str) -> str | None:
@@ -118,27 +141,63 @@ def source_of(curie: str) -> str | None:
     return PREFIX_SOURCE.get(curie.split(":", 1)[0])
 
 
-def read_source_table(reference_dir: Path, source: str) -> dict[str, SourceTerm]:
-    """Read a source's reference table(s).
+def _names(cell: str) -> list[str]:
+    """Split a multi-valued cell, dropping OBO synonyms that are not exact (``… [RELATED]``, ``[BROAD]``…)."""
+    return [v.strip() for v in cell.split("|") if v.strip() and not _SCOPED.search(v.strip())]
+
+
+def read_source_table(reference_dir: Path, source: str, only: Collection[str] | None = None) -> dict[str, SourceTerm]:
+    """Read a source's reference table.
 
     :param reference_dir: folder of the source tables (``../shared/reference`` here).
     :param source: source key.
+    :param only: the CURIEs wanted (``None``: every row); the tables are large, the project uses few.
     :returns: rows by CURIE.
     :raises UnknownTerm: if the table is missing.
     """
-    tables, label_col, def_col = SOURCES[source]
+    spec = SOURCES[source]
+    path = reference_dir / spec.table
+    if not path.is_file():
+        raise UnknownTerm(f"source table {path} is missing")
     terms: dict[str, SourceTerm] = {}
-    for table in tables:
-        path = reference_dir / table
-        if not path.is_file():
-            raise UnknownTerm(f"source table {path} is missing")
-        with path.open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-                obsolete = row.get("obsolete") == "true" or row.get("status", "Approved") != "Approved"
-                definition = (row.get(def_col) or None) if def_col else None
-                is_property = row.get("stanza") == "Typedef"
-                terms[row["id"]] = SourceTerm(row["id"], row[label_col], obsolete, definition, is_property)
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(reader)
+        for cells in reader:
+            if only is not None and cells[0] not in only:
+                continue
+            row = dict(zip(header, cells, strict=False))
+            obsolete = row.get("obsolete") == "true" or row.get("status", "Approved") != "Approved"
+            label = row[spec.label]
+            synonyms = [n for col in spec.synonyms for n in _names(row.get(col) or "") if n != label]
+            terms[row["id"]] = SourceTerm(
+                curie=row["id"],
+                label=label,
+                obsolete=obsolete,
+                definition=(row.get(spec.definition) or None) if spec.definition else None,
+                is_property=row.get("stanza") == "Typedef",
+                synonyms=tuple(dict.fromkeys(synonyms)),
+                categories=tuple(_names(row.get(spec.category) or "")) if spec.category else (),
+            )
     return terms
+
+
+def source_version(reference_dir: Path, source: str) -> str:
+    """Return the release a source table was extracted from, as the reference folder's README states it.
+
+    :param reference_dir: folder of the source tables; its ``README.md`` has one table row per file.
+    :param source: source key.
+    :returns: the row's "upstream source" cell, e.g. the repository commit or package version and file.
+    :raises UnknownTerm: if the README or the table's row is missing.
+    """
+    readme = reference_dir / "README.md"
+    table = SOURCES[source].table
+    if readme.is_file():
+        for line in readme.read_text(encoding="utf-8").splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) >= 5 and cells[0] == f"`{table}`":
+                return cells[3].replace("`", "")
+    raise UnknownTerm(f"{readme}: no row for `{table}` giving its upstream release (the import module needs it)")
 
 
 def used_external_iris(loaded: Loaded) -> set[str]:
@@ -173,6 +232,20 @@ def declared_imports(loaded: Loaded) -> dict[str, str]:
     return declared
 
 
+def declared_categories(loaded: Loaded) -> dict[str, tuple[str, ...]]:
+    """Return the source categories the import modules record for their terms.
+
+    :param loaded: the project's Dataset.
+    :returns: IRI → sorted categories (terms without one are absent).
+    """
+    found: dict[str, list[str]] = defaultdict(list)
+    for g in loaded.data_graphs():
+        if graph_kind(URIRef(g.identifier)) == "imports":
+            for s, category in g.subject_objects(MSC.sourceCategory):
+                found[str(s)].append(str(category))
+    return {iri: tuple(sorted(values)) for iri, values in found.items()}
+
+
 def missing_imports(loaded: Loaded) -> list[str]:
     """List external IRIs used by the project but declared in no import module (the build refuses them).
 
@@ -202,7 +275,7 @@ def refresh(loaded: Loaded, paths: ProjectPaths, reference_dir: Path) -> dict[st
             unknown.append(f"{curie} (no source table for its prefix)")
         else:
             by_source[source].append(curie)
-    tables = {src: read_source_table(reference_dir, src) for src in by_source}
+    tables = {src: read_source_table(reference_dir, src, set(curies)) for src, curies in by_source.items()}
     for source, curies in by_source.items():
         for curie in curies:
             row = tables[source].get(curie)
@@ -215,8 +288,9 @@ def refresh(loaded: Loaded, paths: ProjectPaths, reference_dir: Path) -> dict[st
     outputs = {}
     for source, curies in sorted(by_source.items()):
         rows = [tables[source][c] for c in curies]
+        version = source_version(reference_dir, source)
         outputs[paths.ontology / "imports" / f"{source}_terms.tsv"] = _terms_tsv(rows)
-        outputs[paths.ontology / "imports" / f"{source}_import.ttl"] = format_graph(_module(source, rows))
+        outputs[paths.ontology / "imports" / f"{source}_import.ttl"] = format_graph(_module(source, version, rows))
     _write_all(outputs)
     return {source: len(curies) for source, curies in sorted(by_source.items())}
 
@@ -226,11 +300,19 @@ def _terms_tsv(rows: Iterable[SourceTerm]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _module(source: str, rows: Iterable[SourceTerm]) -> Graph:
+def _module(source: str, version: str, rows: Iterable[SourceTerm]) -> Graph:
     graph = Graph()
     module = URIRef(f"https://w3id.org/msc-liver/ontology/imports/{source}_import")
     graph.add((module, RDF.type, OWL.Ontology))
-    graph.add((module, DCTERMS.source, Literal(f"../shared/reference/{SOURCES[source][0][0]}")))
+    graph.add((module, DCTERMS.source, Literal(SOURCES[source].table)))
+    graph.add((module, OWL.versionInfo, Literal(version)))
+    graph.add(
+        (
+            module,
+            RDFS.comment,
+            Literal(f"Generated by 'msckg imports refresh' from {SOURCES[source].table}.", lang="en"),
+        )
+    )
     graph.add((module, RDFS.label, Literal(f"{source} import module", lang="en")))
     graph.add((module, RDFS.label, Literal(f"{source} 导入模块", lang="zh")))
     for row in rows:
@@ -239,6 +321,10 @@ def _module(source: str, rows: Iterable[SourceTerm]) -> Graph:
         graph.add((iri, RDFS.label, Literal(row.label)))
         if row.definition:
             graph.add((iri, OBO["IAO_0000115"], Literal(row.definition)))
+        for synonym in row.synonyms:
+            graph.add((iri, OBOINOWL.hasExactSynonym, Literal(synonym)))
+        for category in row.categories:
+            graph.add((iri, MSC.sourceCategory, Literal(category)))
     return graph
 
 
@@ -260,14 +346,17 @@ def check_modules(loaded: Loaded, reference_dir: Path) -> list[str]:
     """
     problems: list[str] = []
     tables: dict[str, dict[str, SourceTerm]] = {}
-    for iri, label in sorted(declared_imports(loaded).items()):
+    categories = declared_categories(loaded)
+    declared = declared_imports(loaded)
+    wanted = {str(curie_of(iri)) for iri in declared}
+    for iri, label in sorted(declared.items()):
         curie = curie_of(iri)
         source = source_of(curie) if curie else None
         if curie is None or source is None:
             problems.append(f"<{iri}>: not an identifier of a known source")
             continue
         if source not in tables:
-            tables[source] = read_source_table(reference_dir, source)
+            tables[source] = read_source_table(reference_dir, source, wanted)
         row = tables[source].get(curie)
         if row is None:
             problems.append(f"{curie}: not in the {source} table")
@@ -275,4 +364,9 @@ def check_modules(loaded: Loaded, reference_dir: Path) -> list[str]:
             problems.append(f"{curie}: obsolete in {source} ({row.label!r})")
         elif row.label != label:
             problems.append(f"{curie}: import module says {label!r}, {source} says {row.label!r}")
+        elif (ours := categories.get(iri, ())) != (theirs := tuple(sorted(row.categories))):
+            problems.append(
+                f"{curie} {label!r}: import module gives category {ours}, {source} gives {theirs} "
+                "(run 'msckg imports refresh')"
+            )
     return problems

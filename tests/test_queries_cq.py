@@ -181,3 +181,24 @@ def test_12_curator_notes_record_disagreements(store: ox.Store) -> None:
 @pytest.mark.parametrize("path", sorted(CQ.glob("*.rq")), ids=lambda p: Path(p).name)
 def test_every_cq_returns_rows(store: ox.Store, path: Path) -> None:
     assert _rows(store, path.name), f"{path.name} returned no rows"
+
+
+FEDERATED = ROOT / "queries" / "federated"
+
+
+@pytest.mark.parametrize("path", sorted(FEDERATED.glob("*.rq")), ids=lambda p: p.name)
+def test_federated_examples_are_valid_documented_and_refused_here(path: Path) -> None:
+    """Documented examples for the user's own client: they parse, say where to run them, and we never call out."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    from server.engine.guard import check_query
+    from server.errors import QueryRefused
+
+    text = path.read_text(encoding="utf-8")
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    assert any("Federated" in line and "run" in line for line in header), path
+    assert any("联邦查询" in line for line in header), path
+    prepareQuery(text)  # raises on a syntax error
+    assert "SERVICE <http://127.0.0.1:8000/sparql>" in text
+    with pytest.raises(QueryRefused, match="SERVICE"):
+        check_query(text, set())
