@@ -59,6 +59,8 @@ SOURCES: dict[str, Source] = {
     "mirbase": Source("mirbase_mature_hsa_mmu_rno.tsv", label="name", synonyms=("previous_names",)),
     "mesh": Source("mesh.tsv", synonyms=("synonyms_first12",), category="tree_numbers"),
 }  # fmt: skip
+#: Terms that are not classes although their table does not say so (obi_subset.tsv gives no term types).
+DECLARED_TYPES = {"OBI:0001937": OWL.DatatypeProperty}  # OBI's 'has specified numeric value' is a data property
 #: CURIE prefix → source key.
 PREFIX_SOURCE = {
     "CL": "cl", "GO": "go", "UBERON": "uberon", "MONDO": "mondo", "CHEBI": "chebi", "ECO": "eco",
@@ -317,7 +319,7 @@ def _module(source: str, version: str, rows: Iterable[SourceTerm]) -> Graph:
     graph.add((module, RDFS.label, Literal(f"{source} 导入模块", lang="zh")))
     for row in rows:
         iri = iri_of(row.curie)
-        graph.add((iri, RDF.type, OWL.ObjectProperty if row.is_property else OWL.Class))
+        graph.add((iri, RDF.type, OWL.ObjectProperty if row.is_property else DECLARED_TYPES.get(row.curie, OWL.Class)))
         graph.add((iri, RDFS.label, Literal(row.label)))
         if row.definition:
             graph.add((iri, OBO["IAO_0000115"], Literal(row.definition)))
