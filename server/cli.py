@@ -220,7 +220,7 @@ def imports_group() -> None:
     "source_dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=None,
-    help="Folder of source tables (default: ../shared/reference beside the project).",
+    help="Folder of source tables or <src>.obo releases (default: ../shared/reference, or MSCKG_REFERENCE).",
 )
 @click.pass_context
 def imports_refresh_cmd(ctx: click.Context, root: Path | None, source_dir: Path | None) -> None:
@@ -229,7 +229,7 @@ def imports_refresh_cmd(ctx: click.Context, root: Path | None, source_dir: Path 
     from server.load import load_project
 
     paths = _paths(root)
-    reference = source_dir or paths.root.parent / "shared" / "reference"
+    reference = source_dir or paths.reference_tables
     counts = run_guarded(ctx, lambda: refresh(load_project(paths), paths, reference))
     click.echo(", ".join(f"{src} {n}" for src, n in counts.items()))
 

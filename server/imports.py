@@ -21,6 +21,7 @@ from server.errors import MsckgError
 from server.fmt import format_graph
 from server.load import Loaded
 from server.namespaces import HGNC, MESH, MIRBASE_MATURE, MSC, OBO, OBOINOWL
+from server.obo import OboTerm, read_obo
 from server.stats import graph_kind
 
 
@@ -59,6 +60,8 @@ SOURCES: dict[str, Source] = {
     "mirbase": Source("mirbase_mature_hsa_mmu_rno.tsv", label="name", synonyms=("previous_names",)),
     "mesh": Source("mesh.tsv", synonyms=("synonyms_first12",), category="tree_numbers"),
 }  # fmt: skip
+#: Sources published as tables, not OBO files.
+NOT_OBO = {"hgnc", "mirbase", "mesh"}
 #: Terms that are not classes although their table does not say so (obi_subset.tsv gives no term types).
 DECLARED_TYPES = {"OBI:0001937": OWL.DatatypeProperty}  # OBI's 'has specified numeric value' is a data property
 #: CURIE prefix → source key.
@@ -149,18 +152,21 @@ def _names(cell: str) -> list[str]:
 
 
 def read_source_table(reference_dir: Path, source: str, only: Collection[str] | None = None) -> dict[str, SourceTerm]:
-    """Read a source's reference table.
+    """Read a source's terms: from ``<source>.obo`` when the folder has one, else from its TSV table.
 
-    :param reference_dir: folder of the source tables (``../shared/reference`` here).
+    :param reference_dir: folder of the source files (``../shared/reference`` here: TSV tables).
     :param source: source key.
     :param only: the CURIEs wanted (``None``: every row); the tables are large, the project uses few.
     :returns: rows by CURIE.
-    :raises UnknownTerm: if the table is missing.
+    :raises UnknownTerm: if neither is there.
+    :raises LoadError: if the OBO file has an unreadable line.
     """
     spec = SOURCES[source]
+    if (obo_file := _obo_file(reference_dir, source)) is not None:
+        return {curie: _from_obo(term, spec) for curie, term in read_obo(obo_file, only).terms.items()}
     path = reference_dir / spec.table
     if not path.is_file():
-        raise UnknownTerm(f"source table {path} is missing")
+        raise UnknownTerm(f"source table {path} is missing (nor is there a {source}.obo)")
     terms: dict[str, SourceTerm] = {}
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -184,14 +190,39 @@ def read_source_table(reference_dir: Path, source: str, only: Collection[str] | 
     return terms
 
 
-def source_version(reference_dir: Path, source: str) -> str:
-    """Return the release a source table was extracted from, as the reference folder's README states it.
+def _obo_file(reference_dir: Path, source: str) -> Path | None:
+    """Find an OBO release of the source in the folder (``go.obo`` …): it is preferred to the TSV table."""
+    path = reference_dir / f"{source}.obo"
+    return path if source not in NOT_OBO and path.is_file() else None
 
-    :param reference_dir: folder of the source tables; its ``README.md`` has one table row per file.
+
+def _from_obo(term: OboTerm, spec: Source) -> SourceTerm:
+    by_column = {"namespace": term.namespace, "stanza": term.stanza}
+    category = by_column.get(spec.category or "")
+    return SourceTerm(
+        curie=term.id,
+        label=term.name,
+        obsolete=term.obsolete,
+        definition=term.definition,
+        is_property=term.stanza == "Typedef",
+        synonyms=tuple(dict.fromkeys(n for n in term.exact_synonyms if n != term.name)),
+        categories=(category,) if category else (),
+    )
+
+
+def source_version(reference_dir: Path, source: str) -> str:
+    """Return the release of a source: an OBO file's ``data-version``, or what the tables' README states.
+
+    :param reference_dir: folder of the source files; a table's release is its row of the ``README.md`` table.
     :param source: source key.
     :returns: the row's "upstream source" cell, e.g. the repository commit or package version and file.
     :raises UnknownTerm: if the README or the table's row is missing.
     """
+    if (obo_file := _obo_file(reference_dir, source)) is not None:
+        version = read_obo(obo_file, only=()).version
+        if version is None:
+            raise UnknownTerm(f"{obo_file}: no data-version in its header (the import module needs it)")
+        return f"{obo_file.name} data-version: {version}"
     readme = reference_dir / "README.md"
     table = SOURCES[source].table
     if readme.is_file():
