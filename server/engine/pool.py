@@ -1,20 +1,28 @@
-"""A pool of long-lived query worker processes, so that a query past its time limit can really be stopped.
+"""A pool of query worker processes forked from one loaded store, so that a query past its time limit can be stopped.
 
-pyoxigraph's ``Store.query`` has no timeout or cancellation, and a thread cannot be killed. Each worker
-process loads the release's N-Quads dump once into its own in-memory store and answers queries over a pipe;
-a query that runs past the limit has its worker killed (its CPU is freed at once) and replaced in the
-background, while the other workers go on answering. No process is started per query.
+pyoxigraph's ``Store.query`` has no timeout or cancellation, and a thread cannot be killed, so queries run in
+worker processes. One *store process* (spawned, single-threaded) loads the release's N-Quads dump once and
+then forks the workers on request: they share the loaded store's memory copy-on-write, a new worker is ready
+in milliseconds whatever the graph's size, and a query that runs past the limit has its worker killed (its
+CPU freed at once) and replaced by a fresh fork while the other workers go on answering. No process is
+started per query, and the store is never loaded twice.
 """
 
 import contextlib
 import multiprocessing as mp
+import os
 import queue
+import signal
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from multiprocessing.reduction import recv_handle, send_handle
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from server import errors
 from server.engine import QueryResult, QuerySpec
@@ -23,22 +31,46 @@ from server.engine import QueryResult, QuerySpec
 DEFAULT_TIMEOUT = 10.0
 #: Default longest wait for a free worker before answering 503 (seconds).
 DEFAULT_QUEUE_WAIT = 5.0
-#: Longest a new worker may take to load the store (seconds).
-STARTUP_LIMIT = 120.0
+#: Longest the store process may take to load the store (seconds).
+STARTUP_LIMIT = 600.0
+#: Longest a fork of the store process may take to answer (seconds).
+FORK_LIMIT = 30.0
 
 _CTX = mp.get_context("spawn")
 
 
-def _worker_main(dump: str, conn: Connection) -> None:
-    """Load the store, then answer queries until the pipe closes (runs in the worker process)."""
-    from server.engine.oxigraph_engine import execute, load_store, named_graphs
+def _store_main(dump: str, control: Connection) -> None:
+    """Load the store, then fork a worker for each request on ``control`` (runs in the store process)."""
+    from server.engine.oxigraph_engine import load_store, named_graphs
 
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps killed workers
     try:
         store = load_store(Path(dump))
     except errors.MsckgError as exc:
-        conn.send(("error", type(exc).__name__, str(exc)))
+        control.send(("error", type(exc).__name__, str(exc)))
         return
     graphs = named_graphs(store)
+    control.send(("ready", len(store)))
+    while True:
+        try:
+            control.recv()
+            fd = recv_handle(control)
+        except (EOFError, OSError):
+            return
+        pid = os.fork()
+        if pid == 0:
+            control.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            _serve(store, graphs, Connection(fd))
+            os._exit(0)
+        os.close(fd)
+        control.send(("forked", pid))
+
+
+def _serve(store: ox.Store, graphs: set[str], conn: Connection) -> None:
+    """Answer queries until the pipe closes (runs in a worker, a fork of the store process)."""
+    from server.engine.oxigraph_engine import execute
+
     conn.send(("ready", len(store)))
     while True:
         try:
@@ -55,14 +87,69 @@ def _worker_main(dump: str, conn: Connection) -> None:
 
 @dataclass
 class _Worker:
-    process: BaseProcess
+    """A forked worker: its pid (a child of the store process, not ours) and our end of its pipe."""
+
+    pid: int
     conn: Connection
 
     def kill(self) -> None:
         with contextlib.suppress(OSError):
             self.conn.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+
+
+class _StoreProcess:
+    """The spawned process that holds the loaded store and forks workers from it."""
+
+    def __init__(self, dump: Path) -> None:
+        self.dump = dump
+        parent, child = _CTX.Pipe()
+        self.process: BaseProcess = _CTX.Process(target=_store_main, args=(str(dump), child), daemon=True)
+        self.process.start()
+        child.close()
+        self.control = parent
+        self.lock = threading.Lock()
+        self.quads = _expect_ready(parent, dump, STARTUP_LIMIT, self.stop)
+
+    def fork(self) -> _Worker:
+        """Fork a worker and wait until it is ready.
+
+        :returns: the worker.
+        :raises LoadError: if the store process is gone or the worker does not answer.
+        """
+        ours, theirs = _CTX.Pipe()
+        try:
+            with self.lock:
+                self.control.send("fork")
+                send_handle(self.control, theirs.fileno(), self.process.pid or 0)
+                if not self.control.poll(FORK_LIMIT):
+                    raise EOFError("no answer")
+                _, pid = self.control.recv()
+        except (EOFError, OSError) as exc:
+            ours.close()
+            raise errors.LoadError(self.dump, None, f"the store process cannot fork a worker: {exc}") from exc
+        finally:
+            theirs.close()
+        worker = _Worker(pid, ours)
+        _expect_ready(ours, self.dump, FORK_LIMIT, worker.kill)
+        return worker
+
+    def stop(self) -> None:
+        """Stop the store process (its workers keep running until their pipes close)."""
+        with contextlib.suppress(OSError):
+            self.control.close()
         self.process.kill()
         self.process.join(timeout=5)
+
+
+def _expect_ready(conn: Connection, dump: Path, limit: float, on_failure: Callable[[], None]) -> int:
+    """Wait for a ``("ready", quads)`` message; on anything else call ``on_failure`` and raise LoadError."""
+    message = conn.recv() if conn.poll(limit) else ("error", "", "it did not start in time")
+    if message[0] != "ready":
+        on_failure()
+        raise errors.LoadError(dump, None, f"query worker: {message[2]}")
+    return int(message[1])
 
 
 class WorkerPool:
@@ -79,37 +166,24 @@ class WorkerPool:
         self.dump = dump
         self.timeout = timeout
         self.queue_wait = queue_wait
-        self.quads = 0
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
         self.replaced = 0
-        started = [self._start() for _ in range(max(1, size))]
-        for worker in started:
-            self._await_ready(worker)
-            self._idle.put(worker)
-
-    def _start(self) -> _Worker:
-        parent, child = _CTX.Pipe()
-        process = _CTX.Process(target=_worker_main, args=(str(self.dump), child), daemon=True)
-        process.start()
-        child.close()
-        return _Worker(process, parent)
-
-    def _await_ready(self, worker: _Worker) -> None:
-        if not worker.conn.poll(STARTUP_LIMIT):
-            worker.kill()
-            raise errors.LoadError(self.dump, None, "query worker did not start in time")
-        message = worker.conn.recv()
-        if message[0] != "ready":
-            worker.kill()
-            raise errors.LoadError(self.dump, None, message[2])
-        self.quads = message[1]
+        self._store = _StoreProcess(dump)
+        self.quads = self._store.quads
+        try:
+            for _ in range(max(1, size)):
+                self._idle.put(self._store.fork())
+        except errors.MsckgError:
+            self.close()
+            raise
 
     def _replace(self) -> None:
+        """Fork a replacement worker in the background (milliseconds: the store is already loaded)."""
+
         def run() -> None:
-            worker = self._start()
             try:
-                self._await_ready(worker)
+                worker = self._store.fork()
             except errors.MsckgError:
                 return
             if self._closed:
@@ -163,10 +237,18 @@ class WorkerPool:
         raise RuntimeError(f"query worker failed:\n{message[2]}")
 
     def close(self) -> None:
-        """Stop every worker."""
+        """Stop every idle worker and the store process (a busy worker stops when its pipe closes)."""
         self._closed = True
         while True:
             try:
                 self._idle.get_nowait().kill()
             except queue.Empty:
-                return
+                break
+        self._store.stop()
+
+    def worker_pids(self) -> list[int]:
+        """Return the pids of the idle workers (for tests and monitoring).
+
+        :returns: process ids.
+        """
+        return [w.pid for w in list(self._idle.queue)]
