@@ -14,7 +14,7 @@ What it measures, in one run, on 127.0.0.1 only, every loop bounded in time:
   p90, p99, errors (non-2xx, socket errors, client time-outs after ``--timeout`` s). The load comes from
   Debian's ``wrk`` (C, one thread, so the client takes little of the two cores) or, when it is missing, from a
   Python thread pool;
-* peak RSS of each server (its whole process tree, sampled every 0.2 s under load);
+* peak memory of each server (PSS summed over its process tree, sampled every 0.2 s under load);
 * the row count of every competency question from each server, unloaded (latency per query too), checked
   equal across servers (rdflib-endpoint on the ``light`` queries only: the others run for minutes there);
 * ``msckg serve`` cold start: process start to the first 200 on ``/health`` (median of ``--cold-starts``).
@@ -141,13 +141,17 @@ def tree_cpu_s(pid: int) -> dict[int, float]:
     return out
 
 
-def tree_rss_mib(pid: int) -> float:
-    """Resident memory of a process and its descendants, MiB."""
+def tree_pss_mib(pid: int) -> float:
+    """Memory of a process and its descendants, MiB: the sum of their PSS (proportional set size).
+
+    msckg's query workers are forks sharing the loaded store copy-on-write; summing their RSS would count the
+    shared pages once per worker, PSS divides each shared page among the processes that map it.
+    """
     total = 0
     for p in _tree(pid):
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1])
         except OSError:
             continue
@@ -168,7 +172,7 @@ class Server:
     post_load: Path | None = None
     process: subprocess.Popen[bytes] | None = None
     cold_start_s: float | None = None
-    peak_rss_mib: float = 0.0
+    peak_pss_mib: float = 0.0
     _sampling: bool = False
 
     def start(self, limit: float = 180.0) -> float:
@@ -224,12 +228,12 @@ class Server:
             raise RuntimeError(f"{self.name}: loading the dump answered HTTP {response.status}")
 
     def sample_rss(self) -> threading.Thread:
-        """Sample the process tree's RSS every 0.2 s until :meth:`stop_sampling`."""
+        """Sample the process tree's memory (PSS) every 0.2 s until :meth:`stop_sampling`."""
         self._sampling = True
 
         def run() -> None:
             while self._sampling and self.process is not None and self.process.poll() is None:
-                self.peak_rss_mib = max(self.peak_rss_mib, tree_rss_mib(self.process.pid))
+                self.peak_pss_mib = max(self.peak_pss_mib, tree_pss_mib(self.process.pid))
                 time.sleep(0.2)
 
         thread = threading.Thread(target=run, daemon=True)
@@ -237,7 +241,7 @@ class Server:
         return thread
 
     def stop_sampling(self) -> None:
-        """Stop sampling RSS."""
+        """Stop sampling memory."""
         self._sampling = False
 
     def stop(self) -> None:
@@ -517,7 +521,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             print(f"(oxigraph load into its on-disk store: {load_s:.2f} s)")
 
     for name in args.servers:
-        info: dict[str, Any] = {"peak_rss_mib": 0.0, "ready_s": []}
+        info: dict[str, Any] = {"peak_pss_mib": 0.0, "ready_s": []}
         result["servers"][name] = info
         for mix in args.mixes:
             server = make_server(name, release, free_port())
@@ -546,8 +550,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 figures = {"error": f"{type(exc).__name__}: {exc}"}
             finally:
                 server.stop()
-            info["peak_rss_mib"] = max(info["peak_rss_mib"], server.peak_rss_mib)
-            run = {"server": name, "mix": mix, **figures, "peak_rss_mib": server.peak_rss_mib}
+            info["peak_pss_mib"] = max(info["peak_pss_mib"], server.peak_pss_mib)
+            run = {"server": name, "mix": mix, **figures, "peak_pss_mib": server.peak_pss_mib}
             result["runs"].append(run)
             print(
                 f"  {name:16} {mix:6} "
@@ -588,7 +592,7 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> None:
     """Print the tables and the targets."""
     print(
         f"\n{'server':16} {'mix':6} {'req/s':>9} {'p50 ms':>9} {'p90 ms':>9} {'p99 ms':>9} {'errors':>7} "
-        f"{'peak RSS MiB':>13} {'CPU ms/req':>11} {'(main)':>7} {'cores':>6}"
+        f"{'peak PSS MiB':>13} {'CPU ms/req':>11} {'(main)':>7} {'cores':>6}"
     )
     for run in result["runs"]:
         if "error" in run:
@@ -597,7 +601,7 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> None:
         kinds = ",".join(f"{k}:{v}" for k, v in run.get("errors_by_kind", {}).items())
         print(
             f"{run['server']:16} {run['mix']:6} {run['rps']:9.1f} {fmt_ms(run['p50_ms'])} {fmt_ms(run['p90_ms'])} "
-            f"{fmt_ms(run['p99_ms'])} {run['errors']:7} {run['peak_rss_mib']:13.0f} "
+            f"{fmt_ms(run['p99_ms'])} {run['errors']:7} {run['peak_pss_mib']:13.0f} "
             f"{fmt_ms(run.get('cpu_ms_per_req'), 11)} {fmt_ms(run.get('cpu_ms_per_req_main'), 7)} "
             f"{run.get('cpu_cores_used', 0):6.2f}  {kinds}"
         )
@@ -644,7 +648,7 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> None:
     for name, info in result["servers"].items():
         print(
             f"{name:16} ready after {', '.join(f'{t:.2f}' for t in info['ready_s'])} s; "
-            f"peak RSS (process tree) {info['peak_rss_mib']:.0f} MiB"
+            f"peak PSS (process tree) {info['peak_pss_mib']:.0f} MiB"
         )
 
 
