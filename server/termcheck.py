@@ -214,14 +214,16 @@ def _term_text(term: ModuleTerm) -> str:
     return f"{term.curie} {term.label!r} [{term.source}{category}]"
 
 
-def kind_problems(loaded: Loaded, rules: dict[URIRef, list[KindRule]]) -> list[str]:
+def kind_problems(
+    project: _Project, terms: dict[URIRef, ModuleTerm], rules: dict[URIRef, list[KindRule]]
+) -> list[str]:
     """Find external terms of the wrong kind for their use.
 
-    :param loaded: the project's Dataset.
+    :param project: the project's own graphs.
+    :param terms: from :func:`module_terms`.
     :param rules: from :func:`read_rules`.
     :returns: one sentence per problem, naming our node, the term with its source label, and what would fit.
     """
-    project, terms = _Project(loaded), module_terms(loaded)
     problems: list[str] = []
     for s, p, o in sorted(project.graph):
         if isinstance(p, URIRef) and p in terms:
@@ -244,13 +246,13 @@ def kind_problems(loaded: Loaded, rules: dict[URIRef, list[KindRule]]) -> list[s
     return problems
 
 
-def exact_match_problems(loaded: Loaded) -> list[str]:
+def exact_match_problems(project: _Project, terms: dict[URIRef, ModuleTerm]) -> list[str]:
     """Find ``skos:exactMatch`` mappings that the names, the species or a second node contradict.
 
-    :param loaded: the project's Dataset.
+    :param project: the project's own graphs.
+    :param terms: from :func:`module_terms`.
     :returns: one sentence per problem, naming our node and the term with its source label.
     """
-    project, terms = _Project(loaded), module_terms(loaded)
     problems: list[str] = []
     matched_by: dict[URIRef, list[URIRef]] = defaultdict(list)
     for s, o in sorted(project.graph.subject_objects(SKOS.exactMatch)):
@@ -292,8 +294,9 @@ def term_problems(loaded: Loaded, rules_path: Path, reference_dir: Path | None) 
     problems = [_missing(curie, reference_dir) for curie in missing_imports(loaded)]
     if reference_dir is not None:
         problems += check_modules(loaded, reference_dir)
-    problems += kind_problems(loaded, read_rules(rules_path))
-    problems += exact_match_problems(loaded)
+    project, terms = _Project(loaded), module_terms(loaded)
+    problems += kind_problems(project, terms, read_rules(rules_path))
+    problems += exact_match_problems(project, terms)
     return problems
 
 
