@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from server.engine import QueryResult, QuerySpec
 from server.engine.formats import GRAPH_FORMATS, SOLUTION_FORMATS, negotiate
 from server.engine.guard import check_query
-from server.engine.results import WRITERS, Row
+from server.engine.results import write_boolean, write_solutions
 from server.errors import LoadError, QueryError
 
 
@@ -76,18 +76,11 @@ def execute(store: ox.Store, graphs: set[str], spec: QuerySpec) -> QueryResult:
         raise QueryError(f"query failed: {exc}") from exc
     if isinstance(result, ox.QueryBoolean):
         fmt = negotiate(SOLUTION_FORMATS, spec.accept, spec.format)
-        return QueryResult(WRITERS[fmt.short]([], [], bool(result)), fmt.media_type, False, "boolean")
+        return QueryResult(write_boolean(fmt.short, bool(result)), fmt.media_type, False, "boolean")
     if isinstance(result, ox.QuerySolutions):
         fmt = negotiate(SOLUTION_FORMATS, spec.accept, spec.format)
-        variables = [v.value for v in result.variables]
-        rows: list[Row] = []
-        truncated = False
-        for solution in result:
-            if len(rows) == spec.row_limit:
-                truncated = True
-                break
-            rows.append([solution[i] for i in range(len(variables))])
-        return QueryResult(WRITERS[fmt.short](variables, rows), fmt.media_type, truncated, "solutions")
+        document, cut = write_solutions(result, fmt.short, spec.row_limit)
+        return QueryResult(document, fmt.media_type, cut, "solutions")
     fmt = negotiate(GRAPH_FORMATS, spec.accept, spec.format)
     triples: dict[ox.Triple, None] = {}
     truncated = False

@@ -78,11 +78,14 @@ def _serve(store: ox.Store, graphs: set[str], conn: Connection) -> None:
         except EOFError:
             return
         try:
-            conn.send(("ok", execute(store, graphs, spec)))
+            result = execute(store, graphs, spec)
         except errors.MsckgError as exc:
             conn.send(("error", type(exc).__name__, str(exc)))
         except Exception:  # a bug: report it whole, keep serving
             conn.send(("bug", "", traceback.format_exc()))
+        else:  # a small header, then the body as raw bytes (not pickled inside a QueryResult)
+            conn.send(("ok", result.media_type, result.truncated, result.kind))
+            conn.send_bytes(result.body)
 
 
 @dataclass
@@ -214,6 +217,7 @@ class WorkerPool:
             worker.conn.send(spec)
             ready = worker.conn.poll(self.timeout)
             message = worker.conn.recv() if ready else None
+            body = worker.conn.recv_bytes() if message is not None and message[0] == "ok" else b""
         except (EOFError, OSError) as exc:
             worker.kill()
             self._replace()
@@ -227,8 +231,7 @@ class WorkerPool:
             )
         self._idle.put(worker)
         if message[0] == "ok":
-            result: QueryResult = message[1]
-            return result
+            return QueryResult(body, message[1], message[2], message[3])
         if message[0] == "error":
             cls = getattr(errors, message[1], errors.QueryError)
             if not (isinstance(cls, type) and issubclass(cls, errors.QueryError)):

@@ -1,136 +1,206 @@
-"""Write SELECT results, at most ``limit`` rows, in the four SPARQL result formats.
+"""Write SELECT results with pyoxigraph's own serializers, cut after ``limit`` rows, and ASK answers.
 
-pyoxigraph serializes a whole result natively but cannot stop after N rows, and the endpoint must cap rows
-and say so; these writers take the rows already read (the cap applied) and produce the same formats.
+pyoxigraph writes a whole result natively but cannot stop after N rows, and the endpoint must cap rows and
+say so. :func:`write_solutions` streams the native writer into a sink that counts rows as the bytes arrive
+(its 8 KiB chunks, scanned with ``bytes`` methods: no Python work per row), stops the query at the first row
+past the cap and closes the document after the last row kept. Counting relies on how pyoxigraph lays rows out:
+a JSON row starts with ``[{`` or ``,{`` outside strings, an XML row with ``<result>``, a CSV row ends with
+CRLF outside quotes, a TSV row with LF (TSV escapes line breaks inside terms).
 """
 
-import csv
 import io
-import json
-from collections.abc import Sequence
-from xml.sax.saxutils import escape, quoteattr
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-Row = Sequence[Term | None]
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
+_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
 
 
-def _json_term(term: Term) -> dict[str, object]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict[str, object] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != _XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
+@dataclass(frozen=True)
+class _Layout:
+    """Where rows begin or end in one of pyoxigraph's result serializations."""
+
+    #: byte sequences that mark a row, each with the offset, within it, of the boundary between two rows
+    markers: tuple[tuple[bytes, int], ...]
+    #: markers end rows, after a header line that ends the same way (CSV, TSV), rather than start them
+    terminated: bool
+    #: markers can also occur inside double-quoted strings, which are skipped
+    quoted: bool
+    #: escape sequences inside strings that hide a quote, blanked (same length) before quotes are found
+    escapes: tuple[bytes, ...]
+    #: what closes the document after the last row kept
+    closing: bytes
+
+
+_LAYOUTS = {
+    "json": _Layout(((b",{", 0), (b"[{", 1)), False, True, (b"\\\\", b'\\"'), b"]}}"),
+    "xml": _Layout(((b"<result>", 0),), False, False, (), b"</results></sparql>"),
+    "csv": _Layout(((b"\r\n", 2),), True, True, (), b""),
+    "tsv": _Layout(((b"\n", 1),), True, False, (), b""),
+}
+
+
+class _Full(Exception):
+    """Raised into pyoxigraph's writer to stop it at the first row past the cap."""
+
+
+class _CappedSink(io.BytesIO):
+    """A binary file for pyoxigraph's writer that keeps the bytes, counts rows and stops past ``limit``."""
+
+    def __init__(self, layout: _Layout, limit: int) -> None:
+        super().__init__()
+        self.layout = layout
+        self.data = bytearray()
+        self.scanned = 0  # bytes counted so far (they end outside an escape and a marker)
+        self.in_string = False  # whether ``scanned`` falls inside a quoted string
+        self.markers = 0
+        self.boundary: int | None = None  # offset where the rows past the cap begin
+        # the marker after which the cap's row ends, and the one that proves a row past the cap
+        self.boundary_marker = limit + 1
+        self.full_marker = limit + 1 + (1 if layout.terminated else 0)
+        self.full = False
+
+    def write(self, buffer: "ReadableBuffer", /) -> int:
+        """Keep a chunk and count the rows it completes.
+
+        :param buffer: bytes from pyoxigraph's writer.
+        :returns: the number of bytes taken.
+        :raises _Full: once a row past the cap has been seen (and on every later call).
+        """
+        if self.full:
+            raise _Full
+        chunk = bytes(buffer)
+        self.data += chunk
+        self._scan(final=False)
+        if self.full:
+            raise _Full
+        return len(chunk)
+
+    def finish(self) -> None:
+        """Count the last bytes, once the writer is done."""
+        if not self.full:
+            self._scan(final=True)
+
+    def body(self) -> bytes:
+        """Return the document, closed after the last row kept.
+
+        :returns: the serialized result.
+        """
+        if not self.full:
+            return bytes(self.data)
+        assert self.boundary is not None  # noqa: S101 - set before the marker that makes the sink full
+        return bytes(self.data[: self.boundary]) + self.layout.closing
+
+    def _scan(self, final: bool) -> None:
+        layout, end = self.layout, len(self.data)
+        while not final and end > self.scanned:  # hold back what the next chunk may continue
+            held = self._partial(end)
+            if not held:
+                break
+            end -= held
+        if end <= self.scanned:
+            return
+        region = bytes(self.data[self.scanned : end])
+        parts = [region]
+        if layout.quoted:
+            for escape in layout.escapes:
+                region = region.replace(escape, b"_" * len(escape))
+            parts = region.split(b'"')
+        # the parts outside strings are every other one; a NUL between them never makes a marker
+        outside = b"\0".join(parts[1 if self.in_string else 0 :: 2])
+        found = sum(outside.count(marker) for marker, _ in layout.markers)
+        if self.markers + found >= self.boundary_marker:
+            self._locate(parts)
+        else:
+            self.markers += found
+        self.in_string ^= len(parts) % 2 == 0
+        self.scanned = end
+
+    def _partial(self, end: int) -> int:
+        """How many bytes before ``end`` may begin a marker or an escape that the next chunk completes."""
+        for marker, _ in self.layout.markers:
+            for size in range(len(marker) - 1, 0, -1):
+                if self.data[end - size : end] == marker[:size]:
+                    return size
+        return 1 if self.data[end - 1] == 0x5C else 0  # a backslash
+
+    def _locate(self, parts: list[bytes]) -> None:
+        """Walk the markers of a region (its parts between quotes) one by one, where the cap is crossed."""
+        positions, offset = [], self.scanned
+        for i, part in enumerate(parts):
+            if (i % 2 == 1) == self.in_string:
+                positions += [offset + at + shift for marker, shift in self.layout.markers
+                              for at in _occurrences(part, marker)]  # fmt: skip
+            offset += len(part) + 1
+        for position in sorted(positions):
+            self.markers += 1
+            if self.markers == self.boundary_marker:
+                self.boundary = position
+            if self.markers == self.full_marker:
+                self.full = True
+                return
+
+
+def _occurrences(data: bytes, marker: bytes) -> list[int]:
+    found, start = [], data.find(marker)
+    while start >= 0:
+        found.append(start)
+        start = data.find(marker, start + len(marker))
+    return found
+
+
+def write_solutions(solutions: ox.QuerySolutions, short: str, limit: int) -> tuple[bytes, bool]:
+    """Write SELECT solutions with pyoxigraph's serializer, keeping at most ``limit`` rows.
+
+    :param solutions: the query's solutions (consumed; evaluation stops at the first row past the cap).
+    :param short: the format: ``json``, ``xml``, ``csv`` or ``tsv``.
+    :param limit: the row cap.
+    :returns: the document, and whether rows were cut.
+
+    >>> import json
+    >>> store = ox.Store()
+    >>> for i in range(3):
+    ...     store.add(ox.Quad(ox.NamedNode(f"http://example.com/{i}"), ox.NamedNode("http://example.com/p"),
+    ...                       ox.Literal('a},{"b')))
+    >>> body, cut = write_solutions(store.query("SELECT ?o { ?s ?p ?o }"), "json", 1)
+    >>> cut, json.loads(body)["results"]["bindings"]
+    (True, [{'o': {'type': 'literal', 'value': 'a},{"b'}}])
+    >>> write_solutions(store.query("SELECT ?s { ?s ?p ?o } ORDER BY ?s"), "csv", 3)[0].split()
+    [b's', b'http://example.com/0', b'http://example.com/1', b'http://example.com/2']
+    """
+    sink = _CappedSink(_LAYOUTS[short], limit)
+    try:
+        solutions.serialize(sink, format=_FORMATS[short])
+    except _Full:
+        pass
+    sink.finish()
+    return sink.body(), sink.full
+
+
+def write_boolean(short: str, answer: bool) -> bytes:
+    """Write an ASK answer (CSV and TSV, which SPARQL leaves open, as one ``_askResult`` column, as Jena does).
+
+    :param short: the format: ``json``, ``xml``, ``csv`` or ``tsv``.
+    :param answer: the ASK answer.
+    :returns: UTF-8 bytes.
+
+    >>> write_boolean("csv", True).split()
+    [b'_askResult', b'true']
+    """
+    word = "true" if answer else "false"
     return {
-        "type": "triple",
-        "value": {"subject": _json_term(term.subject), "predicate": _json_term(term.predicate),
-                  "object": _json_term(term.object)},
-    }  # fmt: skip
-
-
-def write_json(variables: list[str], rows: list[Row], boolean: bool | None = None) -> bytes:
-    """Write SPARQL 1.1 Query Results JSON.
-
-    :param variables: projected variable names.
-    :param rows: solutions, one term (or ``None`` when unbound) per variable.
-    :param boolean: the ASK answer, for an ASK query (then ``variables``/``rows`` are ignored).
-    :returns: UTF-8 bytes.
-
-    >>> write_json(["x"], [[ox.Literal("a", language="en")]])
-    b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"a","xml:lang":"en"}}]}}'
-    """
-    if boolean is not None:
-        return json.dumps({"head": {}, "boolean": boolean}, separators=(",", ":")).encode()
-    bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
-    doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _xml_term(term: Term) -> str:
-    if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
-    if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
-        if term.datatype.value != _XSD_STRING:
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
-    parts = (("subject", term.subject), ("predicate", term.predicate), ("object", term.object))
-    return "<triple>" + "".join(f"<{n}>{_xml_term(t)}</{n}>" for n, t in parts) + "</triple>"
-
-
-def write_xml(variables: list[str], rows: list[Row], boolean: bool | None = None) -> bytes:
-    """Write SPARQL Query Results XML.
-
-    :param variables: projected variable names.
-    :param rows: solutions.
-    :param boolean: the ASK answer, for an ASK query.
-    :returns: UTF-8 bytes.
-    """
-    out = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
-    if boolean is not None:
-        out.append(f"<head/><boolean>{'true' if boolean else 'false'}</boolean></sparql>")
-        return "".join(out).encode()
-    out.append("<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in variables) + "</head><results>")
-    for row in rows:
-        cells = "".join(
-            f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-            for v, t in zip(variables, row, strict=True)
-            if t is not None
-        )
-        out.append(f"<result>{cells}</result>")
-    out.append("</results></sparql>")
-    return "".join(out).encode()
-
-
-def write_csv(variables: list[str], rows: list[Row], boolean: bool | None = None) -> bytes:
-    """Write SPARQL 1.1 CSV results (plain values, CRLF line ends).
-
-    :param variables: projected variable names.
-    :param rows: solutions.
-    :param boolean: the ASK answer (written as one ``_askResult`` column, as Jena does).
-    :returns: UTF-8 bytes.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if boolean is not None:
-        writer.writerows([["_askResult"], ["true" if boolean else "false"]])
-        return buffer.getvalue().encode()
-    writer.writerow(variables)
-    for row in rows:
-        writer.writerow(["" if t is None else ("_:" + t.value if isinstance(t, ox.BlankNode) else _plain(t))
-                         for t in row])  # fmt: skip
-    return buffer.getvalue().encode()
-
-
-def _plain(term: Term) -> str:
-    return str(term) if isinstance(term, ox.Triple) else term.value
-
-
-def write_tsv(variables: list[str], rows: list[Row], boolean: bool | None = None) -> bytes:
-    """Write SPARQL 1.1 TSV results (terms in Turtle syntax).
-
-    :param variables: projected variable names.
-    :param rows: solutions.
-    :param boolean: the ASK answer (one ``?_askResult`` column).
-    :returns: UTF-8 bytes.
-    """
-    if boolean is not None:
-        return f"?_askResult\n{'true' if boolean else 'false'}\n".encode()
-    lines = ["\t".join(f"?{v}" for v in variables)]
-    lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
-    return ("\n".join(lines) + "\n").encode()
-
-
-WRITERS = {"json": write_json, "xml": write_xml, "csv": write_csv, "tsv": write_tsv}
+        "json": f'{{"head":{{}},"boolean":{word}}}',
+        "xml": '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+        f"<head/><boolean>{word}</boolean></sparql>",
+        "csv": f"_askResult\r\n{word}\r\n",
+        "tsv": f"?_askResult\n{word}\n",
+    }[short].encode()
