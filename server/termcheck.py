@@ -214,9 +214,7 @@ def _term_text(term: ModuleTerm) -> str:
     return f"{term.curie} {term.label!r} [{term.source}{category}]"
 
 
-def kind_problems(
-    project: _Project, terms: dict[URIRef, ModuleTerm], rules: dict[URIRef, list[KindRule]]
-) -> list[str]:
+def kind_problems(project: _Project, terms: dict[URIRef, ModuleTerm], rules: dict[URIRef, list[KindRule]]) -> list[str]:
     """Find external terms of the wrong kind for their use.
 
     :param project: the project's own graphs.
