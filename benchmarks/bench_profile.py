@@ -32,14 +32,14 @@ STAGES = {
         ("waitress request parsing", "parser.py"),
         ("Flask dispatch + request/response objects", "flask/app.py"),
         ("/sparql view (read params, QuerySpec)", "sparql (server/web/sparql.py"),
-        ("WorkerPool.query (pipe, pickling)", "WorkerPool.query"),
+        ("WorkerPool.query (pipe to a worker)", "WorkerPool.query"),
         ("waitress writing the response", "channel.py"),
     ],
     "query worker": [
-        ("pickling/unpickling over the pipe", "multiprocessing/connection.py"),
+        ("pipe transfer (spec in, header + body bytes out)", "multiprocessing/connection.py"),
         ("check_query (guard regexes)", "check_query"),
         ("Store.query / next(): Rust engine (leaf in execute)", "LEAF:execute"),
-        ("result writers (Python JSON/XML/CSV)", "server/engine/results.py"),
+        ("result writing (pyoxigraph serializer into the row-cap sink)", "server/engine/results.py"),
         ("negotiate", "negotiate"),
     ],
 }

@@ -49,8 +49,8 @@ def _store_main(dump: str, control: Connection) -> None:
     except errors.MsckgError as exc:
         control.send(("error", type(exc).__name__, str(exc)))
         return
-    graphs = named_graphs(store)
-    control.send(("ready", len(store)))
+    graphs, quads = named_graphs(store), len(store)
+    control.send(("ready", quads))
     while True:
         try:
             control.recv()
@@ -61,17 +61,21 @@ def _store_main(dump: str, control: Connection) -> None:
         if pid == 0:
             control.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            _serve(store, graphs, Connection(fd))
+            _serve(store, graphs, quads, Connection(fd))
             os._exit(0)
         os.close(fd)
         control.send(("forked", pid))
 
 
-def _serve(store: ox.Store, graphs: set[str], conn: Connection) -> None:
-    """Answer queries until the pipe closes (runs in a worker, a fork of the store process)."""
+def _serve(store: ox.Store, graphs: set[str], quads: int, conn: Connection) -> None:
+    """Answer queries until the pipe closes (runs in a worker, a fork of the store process).
+
+    Nothing here scans the store before the first query: oxigraph's reads update reference counts in the
+    quads they visit, which makes the kernel copy those pages, so a scan would unshare the whole store at once.
+    """
     from server.engine.oxigraph_engine import execute
 
-    conn.send(("ready", len(store)))
+    conn.send(("ready", quads))
     while True:
         try:
             spec = conn.recv()
@@ -148,7 +152,10 @@ class _StoreProcess:
 
 def _expect_ready(conn: Connection, dump: Path, limit: float, on_failure: Callable[[], None]) -> int:
     """Wait for a ``("ready", quads)`` message; on anything else call ``on_failure`` and raise LoadError."""
-    message = conn.recv() if conn.poll(limit) else ("error", "", "it did not start in time")
+    try:
+        message = conn.recv() if conn.poll(limit) else ("error", "", "it did not start in time")
+    except (EOFError, OSError):
+        message = ("error", "", "the process exited before it was ready")
     if message[0] != "ready":
         on_failure()
         raise errors.LoadError(dump, None, f"query worker: {message[2]}")
