@@ -1,4 +1,4 @@
-"""The build's stages (load, SHACL, QC gates, import check, HermiT, write) at the real size and scale-ups.
+"""The build's stages (load, SHACL, QC gates, identifier gate, HermiT, write) at the real size and scale-ups.
 
 What it measures:
 
@@ -139,20 +139,20 @@ def synthetic_project(release: Path, factor: float) -> tuple[Path, int]:
 
 def _stages_child(conn: Any, root: str) -> None:
     from server.config import project_paths
-    from server.imports import missing_imports
     from server.load import load_project
     from server.qc import gate_files, run_gates
     from server.reason import reason
+    from server.termcheck import term_problems
     from server.validate import validate
 
-    paths = project_paths(root)
+    paths, real = project_paths(root), project_paths()
     conn.send(("ready", None))
     state: dict[str, Any] = {}
     steps = [
         ("load", lambda: state.update(loaded=load_project(paths))),
         ("shacl", lambda: state.update(shacl=validate(state["loaded"]))),
         ("qc", lambda: state.update(qc=run_gates(state["loaded"], gate_files(paths.queries)))),
-        ("imports", lambda: state.update(missing=missing_imports(state["loaded"]))),
+        ("terms", lambda: state.update(terms=term_problems(state["loaded"], real.term_kinds, real.reference_tables))),
         ("reason", lambda: state.update(reason=reason(state["loaded"]))),
     ]
     for name, step in steps:
