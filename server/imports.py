@@ -21,7 +21,7 @@ from server.errors import MsckgError
 from server.fmt import format_graph
 from server.load import Loaded
 from server.namespaces import HGNC, MESH, MIRBASE_MATURE, MSC, OBO, OBOINOWL
-from server.obo import OboTerm, read_obo
+from server.obo import OboTerm, read_data_version, read_obo
 from server.stats import graph_kind
 
 
@@ -163,7 +163,7 @@ def read_source_table(reference_dir: Path, source: str, only: Collection[str] | 
     """
     spec = SOURCES[source]
     if (obo_file := _obo_file(reference_dir, source)) is not None:
-        return {curie: _from_obo(term, spec) for curie, term in read_obo(obo_file, only).terms.items()}
+        return {curie: _from_obo(term, spec) for curie, term in read_obo(obo_file, only).items()}
     path = reference_dir / spec.table
     if not path.is_file():
         raise UnknownTerm(f"source table {path} is missing (nor is there a {source}.obo)")
@@ -219,7 +219,7 @@ def source_version(reference_dir: Path, source: str) -> str:
     :raises UnknownTerm: if the README or the table's row is missing.
     """
     if (obo_file := _obo_file(reference_dir, source)) is not None:
-        version = read_obo(obo_file, only=()).version
+        version = read_data_version(obo_file)
         if version is None:
             raise UnknownTerm(f"{obo_file}: no data-version in its header (the import module needs it)")
         return f"{obo_file.name} data-version: {version}"
@@ -233,6 +233,15 @@ def source_version(reference_dir: Path, source: str) -> str:
     raise UnknownTerm(f"{readme}: no row for `{table}` giving its upstream release (the import module needs it)")
 
 
+def is_import_module(graph: Graph) -> bool:
+    """Say whether a graph of the Dataset is one of the generated import modules.
+
+    :param graph: a graph of :meth:`Loaded.data_graphs`.
+    :returns: ``True`` for ``graph/imports/…``.
+    """
+    return graph_kind(URIRef(graph.identifier)) == "imports"
+
+
 def used_external_iris(loaded: Loaded) -> set[str]:
     """Collect every external term IRI the project's own graphs use (import modules excluded).
 
@@ -241,7 +250,7 @@ def used_external_iris(loaded: Loaded) -> set[str]:
     """
     found: set[str] = set()
     for g in loaded.data_graphs():
-        if graph_kind(URIRef(g.identifier)) == "imports":
+        if is_import_module(g):
             continue
         for triple in g:
             for node in triple:
@@ -257,11 +266,10 @@ def declared_imports(loaded: Loaded) -> dict[str, str]:
     :returns: IRI → source label.
     """
     declared: dict[str, str] = {}
-    for g in loaded.data_graphs():
-        if graph_kind(URIRef(g.identifier)) == "imports":
-            for s, label in g.subject_objects(RDFS.label):
-                if curie_of(str(s)):  # the module's own header is not a term
-                    declared[str(s)] = str(label)
+    for g in filter(is_import_module, loaded.data_graphs()):
+        for s, label in g.subject_objects(RDFS.label):
+            if curie_of(str(s)):  # the module's own header is not a term
+                declared[str(s)] = str(label)
     return declared
 
 
@@ -272,10 +280,9 @@ def declared_categories(loaded: Loaded) -> dict[str, tuple[str, ...]]:
     :returns: IRI → sorted categories (terms without one are absent).
     """
     found: dict[str, list[str]] = defaultdict(list)
-    for g in loaded.data_graphs():
-        if graph_kind(URIRef(g.identifier)) == "imports":
-            for s, category in g.subject_objects(MSC.sourceCategory):
-                found[str(s)].append(str(category))
+    for g in filter(is_import_module, loaded.data_graphs()):
+        for s, category in g.subject_objects(MSC.sourceCategory):
+            found[str(s)].append(str(category))
     return {iri: tuple(sorted(values)) for iri, values in found.items()}
 
 

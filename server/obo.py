@@ -28,23 +28,14 @@ class OboTerm:
     exact_synonyms: list[str] = field(default_factory=list)
 
 
-@dataclass
-class OboFile:
-    """The header's data-version and the stanzas wanted."""
-
-    version: str | None
-    terms: dict[str, OboTerm]
-
-
-def read_obo(path: Path, only: Collection[str] | None = None) -> OboFile:
-    """Read an OBO file's header and stanzas.
+def read_obo(path: Path, only: Collection[str] | None = None) -> dict[str, OboTerm]:
+    """Read an OBO file's ``[Term]`` and ``[Typedef]`` stanzas.
 
     :param path: the ``.obo`` file.
     :param only: the ids wanted (``None``: all).
-    :returns: the data-version (``None`` if the header has none) and the terms by id.
+    :returns: the terms by id.
     :raises LoadError: naming the line of a tag that cannot be read (an unterminated quoted value).
     """
-    version: str | None = None
     terms: dict[str, OboTerm] = {}
     current: OboTerm | None = None
     stanza: str | None = None
@@ -53,14 +44,29 @@ def read_obo(path: Path, only: Collection[str] | None = None) -> OboFile:
             current, stanza = None, value
             continue
         if stanza is None:
-            version = value if tag == "data-version" else version
-        elif tag == "id":
-            current = OboTerm(value, stanza) if stanza in ("Term", "Typedef") else None
-            if current is not None and (only is None or value in only):
+            continue  # the header: see read_data_version
+        if tag == "id":
+            wanted = stanza in ("Term", "Typedef") and (only is None or value in only)
+            current = OboTerm(value, stanza) if wanted else None  # unwanted stanzas are skipped, not parsed
+            if current is not None:
                 terms[value] = current
         elif current is not None:
             _apply(current, tag, value, path, number)
-    return OboFile(version, terms)
+    return terms
+
+
+def read_data_version(path: Path) -> str | None:
+    """Return the header's ``data-version``, reading no further than the first stanza (OBO files are large).
+
+    :param path: the ``.obo`` file.
+    :returns: the version, or ``None`` if the header has none.
+    """
+    for _, tag, value in _tags(path):
+        if tag == "[":
+            return None
+        if tag == "data-version":
+            return value
+    return None
 
 
 def _tags(path: Path) -> Iterator[tuple[int, str, str]]:

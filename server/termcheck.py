@@ -10,6 +10,7 @@ with them (label, obsolescence, category), so a stale or hand-edited module is c
 """
 
 import csv
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -25,13 +26,13 @@ from server.imports import (
     SOURCES,
     check_modules,
     curie_of,
+    is_import_module,
     missing_imports,
     read_source_table,
     source_of,
 )
 from server.load import Loaded
 from server.namespaces import MSC, MSCE, OBOINOWL, PREFIXES, shorten
-from server.stats import graph_kind
 
 #: Mapping predicates whose subject is ours and whose object is an external term.
 MAPPINGS = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
@@ -111,9 +112,7 @@ def module_terms(loaded: Loaded) -> dict[URIRef, ModuleTerm]:
     :returns: terms by IRI.
     """
     terms: dict[URIRef, ModuleTerm] = {}
-    for g in loaded.data_graphs():
-        if graph_kind(URIRef(g.identifier)) != "imports":
-            continue
+    for g in filter(is_import_module, loaded.data_graphs()):
         for s, label in g.subject_objects(RDFS.label):
             curie = curie_of(str(s))
             source = source_of(curie) if curie else None
@@ -156,9 +155,8 @@ class _Project:
 
     def __init__(self, loaded: Loaded) -> None:
         self.graph = Graph()
-        for g in loaded.data_graphs():
-            if graph_kind(URIRef(g.identifier)) != "imports":
-                self.graph += g
+        for g in itertools.filterfalse(is_import_module, loaded.data_graphs()):
+            self.graph += g
 
     def ours(self, node: object) -> bool:
         return isinstance(node, URIRef) and (node.startswith(str(MSC)) or node.startswith(str(MSCE)))
