@@ -6,12 +6,12 @@ What it measures:
   (interpreter start and imports included) and the peak RSS of its largest process (Python or HermiT's JVM).
   It publishes a release as it always does. When the build fails (the data do not conform yet), the failure
   is printed and ``--fallback`` makes a release folder for the other benchmarks without validation:
-  ``build/bench/real/`` (the project loaded with ``server.load.load_project``, its data graphs as N-Quads,
+  ``build/bench/real/`` (the project loaded with ``server.curation.load.load_project``, its data graphs as N-Quads,
   ``release.json``, ``queries/``);
 * scale-ups (``--factors``): a synthetic project folder ``build/bench/project-x<f>/`` (ontology, shapes,
   queries and the original instance files linked; each further copy of the entity files and nanopublications
   written as Turtle / TriG with the fresh IRIs of ``synth.py``), whose stages are timed one by one in a child
-  process (same functions as ``server/build.py``), each scale within ``--budget`` seconds (then killed, the
+  process (same functions as ``server/release/build.py``), each scale within ``--budget`` seconds (then killed, the
   stages done so far reported). Whether the synthetic data conform is printed too (copies repeat labels and
   quotes, which some gates may refuse; the time is what counts here).
 
@@ -70,7 +70,7 @@ def fallback_release(target: Path = BENCH / "real") -> Path:
     from rdflib import Dataset
 
     from server.config import project_paths
-    from server.load import load_project
+    from server.curation.load import load_project
 
     paths = project_paths(ROOT)
     loaded = load_project(paths)
@@ -138,12 +138,12 @@ def synthetic_project(release: Path, factor: float) -> tuple[Path, int]:
 
 
 def _stages_child(conn: Any, root: str) -> None:
+    from server.checks.qc import gate_files, run_gates
+    from server.checks.reason import reason
+    from server.checks.shacl import validate
+    from server.checks.terms import term_problems
     from server.config import project_paths
-    from server.load import load_project
-    from server.qc import gate_files, run_gates
-    from server.reason import reason
-    from server.termcheck import term_problems
-    from server.validate import validate
+    from server.curation.load import load_project
 
     paths, real = project_paths(root), project_paths()
     conn.send(("ready", None))

@@ -359,7 +359,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--quick", action="store_true", help="sizes 1 10 100, 3 repeats, small budgets")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
-    from server.engine import DEFAULT_ROW_LIMIT
+    from server.config import DEFAULT_ROW_LIMIT
 
     args.row_limit = args.row_limit or DEFAULT_ROW_LIMIT
     args.factors = args.factors or ([1, 10, 100] if args.quick else [1, 10, 100, 1000])

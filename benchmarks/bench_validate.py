@@ -1,6 +1,6 @@
 """Time SHACL validation on the project and on synthetic copies 10x and 100x its size.
 
-What it measures: wall time of ``server.validate.validate`` (view building + pySHACL + mapping results to
+What it measures: wall time of ``server.checks.shacl.validate`` (view building + pySHACL + mapping results to
 files), loading excluded, and the peak resident set size of the process that ran it. Each scale runs in
 its own child process so the peak RSS of one scale does not hide in another's.
 
@@ -22,12 +22,12 @@ from pathlib import Path
 from rdflib import BNode, URIRef
 from rdflib.term import Node
 
+from server.checks.shacl import validate
 from server.config import project_paths
+from server.curation.load import Loaded, load_project
+from server.curation.validation_view import is_ontology_graph
 from server.iris import file_graph
-from server.load import Loaded, load_project
 from server.namespaces import MSCC, MSCE, MSCGA, MSCGH, MSCGI, MSCGP, MSCNP
-from server.validate import validate
-from server.validation_view import is_ontology_graph
 
 REPLICATED = tuple(str(ns) for ns in (MSCE, MSCNP, MSCGH, MSCGA, MSCGP, MSCGI, MSCC))
 KEPT = (str(file_graph("references")),)

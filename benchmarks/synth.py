@@ -1,6 +1,6 @@
 """Synthetic scale-ups of a release: the real graph's shape, replicated with fresh IRIs, deterministic.
 
-What it makes: a release folder (the layout of :mod:`server.release`: ``msc-liver.nq``, ``release.json``,
+What it makes: a release folder (the layout of :mod:`server.release.layout`: ``msc-liver.nq``, ``release.json``,
 ``queries/``) whose dump holds about ``factor`` times the quads of the source release.
 
 How: the source dump's quads are split in two.
@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from server.namespaces import BASE  # noqa: E402
-from server.release import DUMP_FILE, INFO_FILE  # noqa: E402
+from server.release.layout import DUMP_FILE, INFO_FILE  # noqa: E402
 
 #: Bump when the output for a given source and factor changes.
 GENERATOR_VERSION = 1

@@ -20,7 +20,7 @@ EXIT_OK = 0
 EXIT_NONCONFORMING = 1
 EXIT_USAGE = 2
 
-#: ``msckg export --format`` choices (``server.export.FORMATS``, spelled here so --help stays fast).
+#: ``msckg export --format`` choices (``server.release.export.FORMATS``, spelled here so --help stays fast).
 EXPORT_FORMATS = ("trig", "nquads", "turtle", "jsonld", "csv", "kgx", "sssom", "void", "all")
 
 ROOT_OPTION = click.option(
@@ -37,7 +37,7 @@ def _fail(message: str, code: int) -> NoReturn:
 
 
 def run_guarded(ctx: click.Context, action: Callable[[], Any]) -> Any:
-    """Run ``action``; turn project errors into one stderr line and the documented exit code.
+    """Run ``action``; turn project errors and file-system errors into one stderr line and the documented exit code.
 
     :param ctx: the click context (reads ``--traceback``).
     :param action: the library call.
@@ -54,6 +54,11 @@ def run_guarded(ctx: click.Context, action: Callable[[], Any]) -> Any:
             _fail(str(exc), EXIT_NONCONFORMING)
         code = EXIT_USAGE if isinstance(exc, LoadError) else EXIT_NONCONFORMING
         _fail(str(exc), code)
+    except OSError as exc:
+        if ctx.obj and ctx.obj.get("traceback"):
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(f"{where}{exc.strerror or exc}", EXIT_USAGE)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,7 +82,7 @@ def _paths(root: Path | None) -> ProjectPaths:
 @click.pass_context
 def build_cmd(ctx: click.Context, root: Path | None, version: str | None) -> None:
     """Validate, reason and publish a release into build/ (the last good one stays on failure)."""
-    from server.build import build
+    from server.release.build import build
 
     result = run_guarded(ctx, lambda: build(_paths(root), version))
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
@@ -103,21 +108,11 @@ def build_cmd(ctx: click.Context, root: Path | None, version: str | None) -> Non
 @click.pass_context
 def validate_cmd(ctx: click.Context, root: Path | None, files: tuple[Path, ...], fmt: str) -> None:
     """Validate the project, or the given TriG/Turtle/N-Quads FILES, against the project's shapes."""
-    from server.load import load_files, load_project, with_context
-    from server.validate import validate
+    from server.checks.shacl import validate, validate_files
+    from server.curation.load import load_project
 
     paths = _paths(root)
-
-    def run() -> Any:
-        if not files:
-            return validate(load_project(paths))
-        missing = [str(f) for f in files if not f.is_file()]
-        if missing:
-            raise LoadError(missing[0], None, "no such file")
-        project = load_project(paths)
-        return validate(with_context(load_files(files), project), project.shapes_graph())
-
-    report = run_guarded(ctx, run)
+    report = run_guarded(ctx, lambda: validate_files(paths, files) if files else validate(load_project(paths)))
     rendered = {"text": report.to_text, "turtle": report.to_turtle, "json": report.to_json}[fmt]()
     click.echo(rendered)
     sys.exit(EXIT_OK if report.conforms else EXIT_NONCONFORMING)
@@ -134,16 +129,13 @@ def validate_cmd(ctx: click.Context, root: Path | None, files: tuple[Path, ...],
 @click.pass_context
 def reason_cmd(ctx: click.Context, root: Path | None, output: Path | None) -> None:
     """Check consistency with HermiT; name unsatisfiable classes; write the inferred axioms."""
-    from server.load import load_project
-    from server.reason import reason
+    from server.checks.reason import reason, write_inferred
+    from server.curation.load import load_project
 
     paths = _paths(root)
-    result = run_guarded(ctx, lambda: reason(load_project(paths)))
     target = output or paths.build / "inferred.ttl"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(target.suffix + ".tmp")
-    result.inferred.serialize(tmp, format="turtle", encoding="utf-8")
-    tmp.replace(target)
+    result = run_guarded(ctx, lambda: reason(load_project(paths)))
+    run_guarded(ctx, lambda: write_inferred(result, target))
     click.echo(
         f"consistent: {result.classes} classes, {result.individuals} individuals; "
         f"{len(result.inferred)} inferred triples -> {target}"
@@ -155,8 +147,8 @@ def reason_cmd(ctx: click.Context, root: Path | None, output: Path | None) -> No
 @click.pass_context
 def stats_cmd(ctx: click.Context, root: Path | None) -> None:
     """Count instances per class, triples per predicate, graphs per kind, claims per reference."""
-    from server.load import load_project
-    from server.stats import compute
+    from server.curation.load import load_project
+    from server.release.stats import compute
 
     stats = run_guarded(ctx, lambda: compute(load_project(_paths(root))))
     click.echo(stats.to_text(), nl=False)
@@ -176,16 +168,13 @@ def stats_cmd(ctx: click.Context, root: Path | None) -> None:
 @click.pass_context
 def export_cmd(ctx: click.Context, root: Path | None, fmt: str, output: Path | None, version: str | None) -> None:
     """Export TriG, N-Quads, ontology Turtle, JSON-LD, a CSV of assertions, KGX, SSSOM and VoID/DCAT."""
-    from server.export import export
-    from server.load import load_project
+    from server.curation.load import load_project
+    from server.release.export import export
 
     paths = _paths(root)
     target = output or paths.build / "exports"
     chosen = version or dt.datetime.now(dt.UTC).date().isoformat()
-    try:
-        files = run_guarded(ctx, lambda: export(load_project(paths), fmt, target, chosen))
-    except OSError as exc:
-        _fail(f"cannot write {target}: {exc}", EXIT_USAGE)
+    files = run_guarded(ctx, lambda: export(load_project(paths), fmt, target, chosen))
     for path in files:
         click.echo(path)
 
@@ -197,8 +186,8 @@ def export_cmd(ctx: click.Context, root: Path | None, fmt: str, output: Path | N
 @click.pass_context
 def fmt_cmd(ctx: click.Context, root: Path | None, check: bool, files: tuple[Path, ...]) -> None:
     """Rewrite ontology/, instances/ and shapes/ (or FILES) in the one canonical Turtle/TriG form."""
-    from server.fmt import format_files
-    from server.load import source_files
+    from server.curation.fmt import format_files
+    from server.curation.load import source_files
 
     targets = list(files) or source_files(_paths(root))
     changed = run_guarded(ctx, lambda: format_files(targets, check))
@@ -225,8 +214,8 @@ def imports_group() -> None:
 @click.pass_context
 def imports_refresh_cmd(ctx: click.Context, root: Path | None, source_dir: Path | None) -> None:
     """Regenerate <src>_terms.tsv and <src>_import.ttl for every external term the project uses."""
-    from server.imports import refresh
-    from server.load import load_project
+    from server.curation.load import load_project
+    from server.links.imports import refresh
 
     paths = _paths(root)
     reference = source_dir or paths.reference_tables
@@ -246,16 +235,13 @@ def imports_refresh_cmd(ctx: click.Context, root: Path | None, source_dir: Path 
 @click.pass_context
 def ledger_cmd(ctx: click.Context, root: Path | None, seed: Path | None, write: bool) -> None:
     """Check that every sentence and citation marker of the review is carried by a nanopublication."""
-    from server.ledger import project_ledger, seed_path
-    from server.load import load_project
+    from server.curation.ledger import project_ledger, seed_path, write_ledger
+    from server.curation.load import load_project
 
     paths = _paths(root)
     ledger = run_guarded(ctx, lambda: project_ledger(load_project(paths), seed or seed_path(paths.root)))
     if write:
-        target = paths.root / "docs" / "curation-ledger.md"
-        tmp = target.with_suffix(".md.tmp")
-        tmp.write_text(ledger.to_markdown(), encoding="utf-8")
-        tmp.replace(target)
+        run_guarded(ctx, lambda: write_ledger(ledger, paths.root))
     covered = sum(1 for s in ledger.sentences if s.nanopubs)
     click.echo(
         f"{covered}/{len(ledger.sentences)} sentences and "
@@ -282,13 +268,13 @@ def ledger_cmd(ctx: click.Context, root: Path | None, seed: Path | None, write: 
 def serve_cmd(ctx: click.Context, root: Path | None, host: str, port: int, release: Path | None) -> None:
     """Serve the SPARQL endpoint, entity pages and query UI with a production WSGI server."""
     from server.config import Settings
-    from server.release import current_release
+    from server.release.layout import current_release
     from server.web.server import serve
 
     paths = _paths(root)
     chosen = release or current_release(paths)
     if release is None and not chosen.exists():
-        from server.build import build
+        from server.release.build import build
 
         click.echo("no release yet: building one first", err=True)
         run_guarded(ctx, lambda: build(paths))

@@ -7,8 +7,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from server.engine import DEFAULT_MAX_QUERY_LENGTH, DEFAULT_ROW_LIMIT
-from server.engine.pool import DEFAULT_QUEUE_WAIT, DEFAULT_TIMEOUT
+#: Default wall-clock limit of one query (seconds).
+DEFAULT_TIMEOUT = 10.0
+#: Default longest wait for a free worker before answering 503 (seconds).
+DEFAULT_QUEUE_WAIT = 5.0
+#: Default cap on result rows (SELECT) or triples (CONSTRUCT/DESCRIBE).
+DEFAULT_ROW_LIMIT = 10_000
+#: Default longest query text, characters.
+DEFAULT_MAX_QUERY_LENGTH = 20_000
 
 #: Repository root when running from a checkout (``server/`` sits directly below it).
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent

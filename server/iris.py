@@ -8,6 +8,9 @@ from rdflib import URIRef
 from server.namespaces import (
     BASE,
     DOI,
+    HGNC,
+    MESH,
+    MIRBASE_MATURE,
     MSC,
     MSCC,
     MSCE,
@@ -17,6 +20,7 @@ from server.namespaces import (
     MSCGI,
     MSCGP,
     MSCNP,
+    OBO,
     RELEASES,
     REVIEW_DOI,
 )
@@ -143,3 +147,76 @@ def distribution(filename: str) -> URIRef:
     if not _FILE.match(filename):
         raise ValueError(f"not a file name: {filename!r}")
     return URIRef(f"{BASE}dataset/distribution/{filename}")
+
+
+#: CURIE prefix → source key.
+PREFIX_SOURCE = {
+    "CL": "cl", "GO": "go", "UBERON": "uberon", "MONDO": "mondo", "CHEBI": "chebi", "ECO": "eco",
+    "RO": "ro", "BFO": "ro", "NCBITaxon": "ncbitaxon", "OBI": "obi", "HP": "hp", "SO": "so",
+    "EFO": "efo", "HGNC": "hgnc", "mirbase.mature": "mirbase", "MESH": "mesh",
+}  # fmt: skip
+_OBO_ID = re.compile(r"^([A-Za-z]+)_(\d+)$")
+_EFO = "http://www.ebi.ac.uk/efo/"
+_GRAPH_KINDS = [(MSCGH, "head"), (MSCGA, "assertion"), (MSCGP, "provenance"), (MSCGI, "pubinfo")]
+
+
+def curie_of(iri: str) -> str | None:
+    """Return the CURIE of an external IRI in canonical form, or ``None`` if it is not external.
+
+    :param iri: an IRI.
+    :returns: e.g. ``CL:0002540``, ``HGNC:1682``, ``mirbase.mature:MIMAT0000259``, ``MESH:D065290``.
+
+    >>> curie_of("http://purl.obolibrary.org/obo/CL_0002540")
+    'CL:0002540'
+    >>> curie_of("https://identifiers.org/hgnc:1682")
+    'HGNC:1682'
+    """
+    for ns, prefix in ((HGNC, "HGNC"), (MIRBASE_MATURE, "mirbase.mature"), (MESH, "MESH")):
+        if iri.startswith(str(ns)):
+            return f"{prefix}:{iri[len(ns) :]}"
+    if iri.startswith(_EFO):
+        match = _OBO_ID.match(iri[len(_EFO) :])
+        return f"EFO:{match.group(2)}" if match else None
+    if iri.startswith(str(OBO)):
+        match = _OBO_ID.match(iri[len(OBO) :])
+        return f"{match.group(1)}:{match.group(2)}" if match else None
+    return None
+
+
+def iri_of(curie: str) -> URIRef:
+    """Return the canonical IRI of a CURIE (inverse of :func:`curie_of`).
+
+    :param curie: e.g. ``CL:0002540``.
+    :returns: the OBO PURL or identifiers.org IRI.
+
+    >>> str(iri_of("MESH:D065290"))
+    'https://identifiers.org/mesh:D065290'
+    """
+    prefix, local = curie.split(":", 1)
+    special = {"HGNC": HGNC, "mirbase.mature": MIRBASE_MATURE, "MESH": MESH}
+    if prefix in special:
+        return special[prefix][local]
+    if prefix == "EFO":
+        return URIRef(f"{_EFO}EFO_{local}")
+    return OBO[f"{prefix}_{local}"]
+
+
+def source_of(curie: str) -> str | None:
+    """Return the source key (``cl``, ``hgnc`` …) of a CURIE.
+
+    :param curie: a CURIE.
+    :returns: the source key, or ``None`` for a prefix we do not import.
+    """
+    return PREFIX_SOURCE.get(curie.split(":", 1)[0])
+
+
+def graph_kind(graph: URIRef) -> str:
+    """Name the kind of a named graph: a nanopublication part or the source file family.
+
+    :param graph: graph IRI.
+    :returns: ``head``, ``assertion``, ``provenance``, ``pubinfo``, or e.g. ``entities``.
+    """
+    for ns, kind in _GRAPH_KINDS:
+        if graph.startswith(ns):
+            return kind
+    return graph.removeprefix(str(MSCG)).split("/", 1)[0] if graph.startswith(str(MSCG)) else "other"

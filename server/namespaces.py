@@ -1,6 +1,6 @@
 """Every namespace the project writes, in one place, so no IRI literal is spelled anywhere else.
 
-The prefix map :data:`PREFIXES` is also the fixed prefix block of canonical Turtle (see :mod:`server.fmt`).
+The prefix map :data:`PREFIXES` is also the fixed prefix block of canonical Turtle (see :mod:`server.curation.fmt`).
 """
 
 from rdflib import Namespace

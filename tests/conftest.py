@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from server.config import ProjectPaths, project_paths
-from server.load import Loaded, load_project
+from server.curation.load import Loaded, load_project
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -50,7 +50,7 @@ def endpoint_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny release folder (N-Quads dump, info, one example query) made from a hand-written fixture."""
     from rdflib import Dataset
 
-    from server.release import DUMP_FILE, INFO_FILE
+    from server.release.layout import DUMP_FILE, INFO_FILE
 
     release = tmp_path_factory.mktemp("release")
     ds = Dataset()
@@ -77,7 +77,7 @@ PROTOCOL_LIMITS = {"row_limit": 100, "max_body_bytes": 4096}
 def app(endpoint_release: Path):  # type: ignore[no-untyped-def]
     """The Flask app over an in-process engine (no time limit), for protocol tests."""
     from server.engine.oxigraph_engine import OxigraphEngine
-    from server.release import DUMP_FILE
+    from server.release.layout import DUMP_FILE
     from server.web import create_app
 
     engine = OxigraphEngine.from_dump(endpoint_release / DUMP_FILE)

@@ -6,8 +6,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from server.load import Loaded
-from server.oxstore import store_from_graphs
+from server.checks.oxstore import store_from_graphs
+from server.curation.load import Loaded
 from tests.conftest import ROOT
 
 CQ = ROOT / "queries" / "cq"

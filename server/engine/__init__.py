@@ -3,15 +3,14 @@
 ``QueryEngine.query(spec) -> QueryResult``: the spec carries the text, the protocol's dataset
 (``default-graph-uri`` / ``named-graph-uri``), the client's ``Accept`` and ``format`` and the row cap; the
 result is the serialized body, its media type, and whether rows were cut at the cap.
+
+May import the ground floor and the layers below it (``release`` for the release folder's layout); never ``web``.
 """
 
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-#: Default cap on result rows (SELECT) or triples (CONSTRUCT/DESCRIBE).
-DEFAULT_ROW_LIMIT = 10_000
-#: Default longest query text, characters.
-DEFAULT_MAX_QUERY_LENGTH = 20_000
+from server.config import DEFAULT_MAX_QUERY_LENGTH, DEFAULT_ROW_LIMIT
 
 
 @dataclass(frozen=True)

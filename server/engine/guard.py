@@ -8,7 +8,7 @@ query engine (update is not routed), and a query containing them would not parse
 
 import re
 
-from server.engine import DEFAULT_MAX_QUERY_LENGTH
+from server.config import DEFAULT_MAX_QUERY_LENGTH
 from server.errors import QueryError, QueryRefused
 
 _MASK = re.compile(

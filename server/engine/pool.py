@@ -25,12 +25,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from server import errors
+from server.config import DEFAULT_QUEUE_WAIT, DEFAULT_TIMEOUT
 from server.engine import QueryResult, QuerySpec
 
-#: Default wall-clock limit of one query (seconds).
-DEFAULT_TIMEOUT = 10.0
-#: Default longest wait for a free worker before answering 503 (seconds).
-DEFAULT_QUEUE_WAIT = 5.0
 #: Longest the store process may take to load the store (seconds).
 STARTUP_LIMIT = 600.0
 #: Longest a fork of the store process may take to answer (seconds).

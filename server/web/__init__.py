@@ -3,6 +3,9 @@
 Blueprints: ``sparql`` (the SPARQL 1.1 Protocol), ``entities`` (dereferenceable IRIs), ``ui`` (query page,
 VoID, health). Project errors become responses here and only here: 400 for bad queries, 403 for updates,
 406, 413, 415, 503 for time-outs and a busy pool; anything else is a bug and a 500.
+
+The top layer under the CLI: may import every layer below it (``engine``, ``release``, ``checks``, ``links``,
+``curation``, the ground floor).
 """
 
 import json
@@ -14,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from server.config import Settings
 from server.engine import QueryEngine
 from server.errors import NotAcceptable, QueryError, QueryTimeout, ServerBusy
-from server.release import DUMP_FILE, INFO_FILE
+from server.release.layout import DUMP_FILE, INFO_FILE
 
 
 def plain_error(status: int, message: str) -> Response:

@@ -5,8 +5,8 @@ from pathlib import Path
 from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, VOID
 
-from server.release import DATASET_FILE, DUMP_FILE, VOID_FILE
-from server.void import DATASET, SD
+from server.release.layout import DATASET_FILE, DUMP_FILE, VOID_FILE
+from server.release.void import DATASET, SD
 
 #: W3C format IRIs (https://www.w3.org/ns/formats/) of the results we write.
 _FORMATS = Namespace("http://www.w3.org/ns/formats/")

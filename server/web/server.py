@@ -4,7 +4,7 @@ import waitress
 
 from server.config import Settings
 from server.errors import LoadError
-from server.release import DUMP_FILE
+from server.release.layout import DUMP_FILE
 from server.web import create_app
 
 

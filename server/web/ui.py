@@ -15,7 +15,7 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from server.engine.formats import GRAPH_FORMATS, negotiate
-from server.release import DATASET_FILE, DUMP_FILE, ONTOLOGY_FILE, SHAPES_FILE, VOID_FILE
+from server.release.layout import DATASET_FILE, DUMP_FILE, ONTOLOGY_FILE, SHAPES_FILE, VOID_FILE
 from server.web import settings_of
 from server.web.describe import void_description
 

@@ -1,0 +1,276 @@
+"""KGX nodes/edges TSV of the assertions, with Biolink Model (4.x) categories, predicates and qualifiers.
+
+Each node's category comes from its ``msc:`` class (the nearest class of :data:`CATEGORIES` up its
+``rdfs:subClassOf`` chain); each edge's predicate and qualifiers from :data:`PREDICATES`, keyed by our
+predicate. Where the Biolink Model has a term for one of our relations (RO:0002213 is its ``upregulated``
+direction, RO:0003000 its ``produces`` …) we use it; ``biolink:related_to`` only where nothing fits.
+
+Predicates and qualifiers, Biolink 4.4 (``original_predicate`` keeps ours on every edge):
+
+=============================  ======================  ====================================================
+ours                           biolink predicate       qualifiers / note
+=============================  ======================  ====================================================
+RO:0002213 positively reg.     regulates               object_direction_qualifier upregulated (≡ RO:0002213)
+RO:0002212 negatively reg.     regulates               object_direction_qualifier downregulated (≡ RO:0002212)
+RO:0002304 / msc:increases     affects                 qualified_predicate causes, direction increased
+RO:0002305 / msc:decreases     affects                 qualified_predicate causes, direction decreased
+msc:increasesExpressionOf      affects                 causes, object_aspect_qualifier expression, increased
+msc:decreasesExpressionOf      affects                 causes, object_aspect_qualifier expression, decreased
+msc:hasNoSignificantEffectOn   affects                 negated true (measured, no significant difference)
+msc:differentiatesInto         develops_from           edge reversed (``develops_into`` is not canonical)
+msc:secretes                   produces                (≡ RO:0003000)
+msc:hasCargo                   has_part                (≡ BFO:0000051)
+msc:derivesFrom                derives_from            (≡ RO:0001000)
+RO:0002206 expressed in        expressed_in
+BFO:0000066 occurs in          occurs_in
+RO:0000057 has participant     has_participant
+RO:0002351 has member          has_member
+msc:concerns                   related_to              nothing fits "a knowledge gap is about"
+msc:evaluatesIntervention      related_to              nothing fits "a study evaluates an intervention"
+msc:studiesCondition           related_to              nothing fits "a study's patients have a disease"
+=============================  ======================  ====================================================
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from server.curation.assertions import Assertion, Labels, assertions, doi_of
+from server.curation.load import Loaded
+from server.iris import REVIEW, curie_of
+from server.namespaces import MSC, shorten
+
+#: The knowledge-source id (infores style) of this graph.
+INFORES = "infores:msc-liver"
+#: ``msc:`` class (local name) → Biolink category; a class not listed takes its nearest listed superclass.
+CATEGORIES: dict[str, str] = {
+    "Cell": "biolink:Cell",
+    "GeneProduct": "biolink:Protein",
+    "ProteinComplex": "biolink:MacromolecularComplex",
+    "Gene": "biolink:Gene",
+    "NonCodingRNA": "biolink:NoncodingRNAProduct",
+    "MicroRNA": "biolink:MicroRNA",
+    "MolecularEntity": "biolink:MolecularEntity",
+    "SmallMolecule": "biolink:SmallMolecule",
+    "ClinicalAnalyte": "biolink:ChemicalEntity",  # a role; albumin is also a GeneProduct, hence also Protein
+    "Drug": "biolink:Drug",
+    "ExtracellularVesicle": "biolink:CellularComponent",  # GO:1903561 extracellular vesicle is a component
+    "AnatomicalEntity": "biolink:AnatomicalEntity",
+    "Organ": "biolink:GrossAnatomicalStructure",
+    "Tissue": "biolink:GrossAnatomicalStructure",
+    "CellularComponent": "biolink:CellularComponent",
+    "SignalingPathway": "biolink:Pathway",
+    "BiologicalProcess": "biolink:BiologicalProcess",
+    "Outcome": "biolink:Attribute",  # a measured quantity (ALT level, liver/body weight ratio), not a finding
+    "ClinicalOutcome": "biolink:ClinicalAttribute",
+    "MELDScore": "biolink:ClinicalMeasurement",
+    "TotalBilirubin": "biolink:ClinicalMeasurement",
+    "Disease": "biolink:Disease",
+    "ClinicalManifestation": "biolink:PhenotypicFeature",
+    "Intervention": "biolink:Treatment",
+    "Preconditioning": "biolink:Procedure",
+    "SurgicalProcedure": "biolink:Procedure",
+    "GeneticPerturbation": "biolink:Procedure",
+    "AdministrationRoute": "biolink:NamedThing",  # Biolink has no route of administration class
+    "ExperimentalModel": "biolink:Study",
+    "RandomizedControlledTrial": "biolink:ClinicalTrial",
+    "StudyArm": "biolink:Cohort",
+    "OutcomeMeasurement": "biolink:ClinicalMeasurement",
+    "KnowledgeGap": "biolink:NamedThing",  # information content entity is abstract in Biolink
+    "MechanismChain": "biolink:NamedThing",
+    "Publication": "biolink:Publication",
+    "JournalArticle": "biolink:Article",
+    "ReviewArticle": "biolink:Article",
+}
+#: Category of a node whose classes reach no entry of :data:`CATEGORIES`.
+FALLBACK_CATEGORY = "biolink:NamedThing"
+
+
+@dataclass(frozen=True)
+class PredicateMapping:
+    """How one of our predicates is written as a Biolink edge."""
+
+    predicate: str
+    qualified_predicate: str = ""
+    aspect: str = ""
+    direction: str = ""
+    negated: bool = False
+    reversed: bool = False
+
+
+_CAUSES = "biolink:causes"
+_UP = PredicateMapping("biolink:affects", _CAUSES, direction="increased")
+_DOWN = PredicateMapping("biolink:affects", _CAUSES, direction="decreased")
+_RELATED = PredicateMapping("biolink:related_to")
+#: Our predicate (CURIE) → Biolink edge (see the module's table).
+PREDICATES: dict[str, PredicateMapping] = {
+    "RO:0002213": PredicateMapping("biolink:regulates", direction="upregulated"),
+    "RO:0002212": PredicateMapping("biolink:regulates", direction="downregulated"),
+    "RO:0002304": _UP,
+    "RO:0002305": _DOWN,
+    "msc:increases": _UP,
+    "msc:decreases": _DOWN,
+    "msc:increasesExpressionOf": PredicateMapping("biolink:affects", _CAUSES, "expression", "increased"),
+    "msc:decreasesExpressionOf": PredicateMapping("biolink:affects", _CAUSES, "expression", "decreased"),
+    "msc:hasNoSignificantEffectOn": PredicateMapping("biolink:affects", negated=True),
+    "msc:differentiatesInto": PredicateMapping("biolink:develops_from", reversed=True),
+    "msc:secretes": PredicateMapping("biolink:produces"),
+    "msc:hasCargo": PredicateMapping("biolink:has_part"),
+    "msc:derivesFrom": PredicateMapping("biolink:derives_from"),
+    "RO:0002206": PredicateMapping("biolink:expressed_in"),
+    "BFO:0000066": PredicateMapping("biolink:occurs_in"),
+    "RO:0000057": PredicateMapping("biolink:has_participant"),
+    "RO:0002351": PredicateMapping("biolink:has_member"),
+    "msc:concerns": _RELATED,
+    "msc:evaluatesIntervention": _RELATED,
+    "msc:studiesCondition": _RELATED,
+}
+#: Assertion modality → Biolink ``knowledge_level``: hedged claims are the authors' predictions, a knowledge-gap
+#: statement asserts nothing about its topic.
+KNOWLEDGE_LEVELS = {
+    "Demonstrated": "knowledge_assertion",
+    "NoSignificantDifference": "knowledge_assertion",
+    "Suggested": "prediction",
+    "KnowledgeGapStatement": "not_provided",
+}
+NODE_COLUMNS = ("id", "category", "name", "description", "synonym", "xref", "iri", "provided_by")
+EDGE_COLUMNS = (
+    "id", "subject", "predicate", "object", "qualified_predicate", "object_aspect_qualifier",
+    "object_direction_qualifier", "negated", "species_context_qualifier", "anatomical_context_qualifier",
+    "has_evidence", "publications", "supporting_text", "knowledge_level", "agent_type", "primary_knowledge_source",
+    "original_subject", "original_predicate", "original_object",
+)  # fmt: skip
+_MAPPINGS = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch)
+
+
+def our_curie(iri: URIRef) -> str:
+    """Return the CURIE of any IRI of the graph: the canonical external CURIE, else one of our prefixes.
+
+    :param iri: an IRI.
+    :returns: e.g. ``CL:0002540``, ``msce:bm-msc``, ``msc:increases``.
+
+    >>> our_curie(URIRef("http://purl.obolibrary.org/obo/RO_0002213"))
+    'RO:0002213'
+    """
+    return curie_of(str(iri)) or shorten(str(iri)).strip("<>")
+
+
+class _Graph:
+    """What the KGX rows need from the loaded project: classes, labels, definitions, synonyms, mappings."""
+
+    def __init__(self, loaded: Loaded) -> None:
+        self.labels = Labels(loaded)
+        self.types: dict[URIRef, set[URIRef]] = {}
+        self.parents: dict[URIRef, set[URIRef]] = {}
+        self.definitions: dict[URIRef, str] = {}
+        self.synonyms: dict[URIRef, set[str]] = {}
+        self.mappings: dict[URIRef, dict[URIRef, set[URIRef]]] = {}
+        for g in loaded.data_graphs():
+            for s, p, o in g:
+                if not isinstance(s, URIRef):
+                    continue
+                if p == RDF.type and isinstance(o, URIRef):
+                    self.types.setdefault(s, set()).add(o)
+                elif p == RDFS.subClassOf and isinstance(o, URIRef):
+                    self.parents.setdefault(s, set()).add(o)
+                elif p == SKOS.definition and isinstance(o, Literal) and o.language in ("en", None):
+                    self.definitions[s] = str(o)
+                elif p == SKOS.altLabel or (p == RDFS.label and isinstance(o, Literal) and o.language != "en"):
+                    self.synonyms.setdefault(s, set()).add(str(o))
+                elif p in _MAPPINGS and isinstance(o, URIRef):
+                    self.mappings.setdefault(s, {}).setdefault(URIRef(str(p)), set()).add(o)
+
+    def categories(self, node: URIRef) -> list[str]:
+        found = {c for t in self.types.get(node, set()) if (c := self._category(t))}
+        return sorted(found) or [FALLBACK_CATEGORY]
+
+    def _category(self, cls: URIRef, seen: frozenset[URIRef] = frozenset()) -> str | None:
+        if cls.startswith(str(MSC)) and cls.removeprefix(str(MSC)) in CATEGORIES:
+            return CATEGORIES[cls.removeprefix(str(MSC))]
+        for parent in sorted(self.parents.get(cls, set()) - seen):
+            if found := self._category(parent, seen | {cls}):
+                return found
+        return None
+
+    def exact(self, node: URIRef) -> URIRef | None:
+        matches = sorted(self.mappings.get(node, {}).get(SKOS.exactMatch, set()))
+        return matches[0] if len(matches) == 1 and curie_of(str(matches[0])) else None
+
+
+def _ids(graph: _Graph, nodes: Iterable[URIRef]) -> dict[URIRef, str]:
+    """Give each node the external CURIE of its exactMatch, unless two nodes would share it."""
+    chosen = {n: curie_of(str(e)) if (e := graph.exact(n)) else None for n in nodes}
+    counts: dict[str, int] = {}
+    for curie in chosen.values():
+        if curie:
+            counts[curie] = counts.get(curie, 0) + 1
+    return {n: c if c and counts[c] == 1 else our_curie(n) for n, c in chosen.items()}
+
+
+def _clean(text: str) -> str:
+    """Make a value safe for KGX TSV (no quoting): no tabs or line breaks, no list delimiter."""
+    return " ".join(text.split()).replace("|", "/")
+
+
+def _join(values: Iterable[str]) -> str:
+    return "|".join(_clean(v) for v in values if v)
+
+
+def kgx_tables(loaded: Loaded) -> tuple[str, str]:
+    """Render the assertions as KGX TSV.
+
+    :param loaded: the project's Dataset.
+    :returns: ``(nodes_tsv, edges_tsv)``: one node per subject or object of an assertion (plus the cell types
+        used as context qualifiers), one edge per assertion triple; sorted, ``|`` between list values.
+    :raises KeyError: if an assertion uses a predicate missing from :data:`PREDICATES`.
+    """
+    graph = _Graph(loaded)
+    records = assertions(loaded)
+    nodes = sorted({n for a in records for n in (a.subject, a.object, *a.cell_contexts)})
+    ids = _ids(graph, nodes)
+    node_rows = []
+    for node in nodes:
+        xrefs = {our_curie(o) for targets in graph.mappings.get(node, {}).values() for o in targets}
+        xrefs |= {our_curie(node)}
+        node_rows.append(
+            [
+                ids[node], _join(graph.categories(node)), _clean(graph.labels.get(node)),
+                _clean(graph.definitions.get(node, "")), _join(sorted(graph.synonyms.get(node, set()))),
+                _join(sorted(xrefs - {ids[node]})), str(node), INFORES,
+            ]
+        )  # fmt: skip
+    edge_rows = [_edge(a, index, ids) for index, a in _numbered(records)]
+    return _tsv(NODE_COLUMNS, sorted(node_rows)), _tsv(EDGE_COLUMNS, edge_rows)
+
+
+def _numbered(records: list[Assertion]) -> list[tuple[int, Assertion]]:
+    numbered: list[tuple[int, Assertion]] = []
+    previous, index = "", 0
+    for a in records:
+        index = index + 1 if a.np_id == previous else 1
+        previous = a.np_id
+        numbered.append((index, a))
+    return numbered
+
+
+def _edge(a: Assertion, index: int, ids: dict[URIRef, str]) -> list[str]:
+    ours = our_curie(a.predicate)
+    mapping = PREDICATES[ours]
+    subject, obj = (ids[a.object], ids[a.subject]) if mapping.reversed else (ids[a.subject], ids[a.object])
+    modality = a.modality.removeprefix(str(MSC)) if a.modality else ""
+    species = [curie_of(str(s)) or "" for s in a.species]
+    publications = [f"doi:{doi}" for doi in dict.fromkeys([doi_of(a.reference), doi_of(REVIEW)]) if doi]
+    return [
+        f"{our_curie(a.assertion_graph)}#{index}", subject, mapping.predicate, obj, mapping.qualified_predicate,
+        mapping.aspect, mapping.direction, "True" if mapping.negated else "",
+        species[0] if len(species) == 1 else "", _join(ids[c] for c in a.cell_contexts),
+        curie_of(str(a.evidence)) or "" if a.evidence else "", _join(publications), _clean(a.quote),
+        KNOWLEDGE_LEVELS.get(modality, "not_provided"), "manual_agent", INFORES,
+        our_curie(a.subject), ours, our_curie(a.object),
+    ]  # fmt: skip
+
+
+def _tsv(columns: tuple[str, ...], rows: list[list[str]]) -> str:
+    return "".join("\t".join(row) + "\n" for row in [list(columns), *rows])

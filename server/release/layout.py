@@ -1,0 +1,60 @@
+"""The layout of a release folder, shared by the build that writes it and the server that reads it."""
+
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF
+
+from server.config import ProjectPaths
+from server.curation.load import Loaded
+from server.errors import ValidationFailed
+from server.iris import release
+from server.namespaces import ONTOLOGY_IRI
+
+#: Every graph, nanopublications intact (TriG).
+DATASET_FILE = "msc-liver.trig"
+#: The same as N-Quads: what the query workers load (a fast, line-based bulk load).
+DUMP_FILE = "msc-liver.nq"
+#: The ontology with its import modules (Turtle), carrying the release's versionIRI.
+ONTOLOGY_FILE = "msc-liver.ttl"
+#: HermiT's inferred axioms.
+INFERRED_FILE = "inferred.ttl"
+#: The SHACL shapes the release was validated with.
+SHAPES_FILE = "shapes.ttl"
+#: VoID description of the dataset (Turtle).
+VOID_FILE = "void.ttl"
+#: Version, counts and stage timings (JSON).
+INFO_FILE = "release.json"
+
+
+def current_release(paths: ProjectPaths) -> Path:
+    """Return the path of the current release (the ``build/current`` symlink).
+
+    :param paths: the project's folders.
+    :returns: ``build/current``; it may not exist before the first good build.
+    """
+    return paths.build / "current"
+
+
+def ontology_graph(loaded: Loaded) -> URIRef:
+    """Return the named graph that holds the ontology header (``<…/ontology> a owl:Ontology``).
+
+    :param loaded: the project's Dataset.
+    :returns: the graph IRI.
+    :raises ValidationFailed: if no graph declares the ontology.
+    """
+    for g in loaded.data_graphs():
+        if (URIRef(ONTOLOGY_IRI), RDF.type, OWL.Ontology) in g:
+            return URIRef(g.identifier)
+    raise ValidationFailed("no owl:Ontology header found", f"expected <{ONTOLOGY_IRI}> a owl:Ontology")
+
+
+def stamp_version(graph: Graph, version: str) -> None:
+    """Write the release into the ontology header: ``owl:versionIRI``, ``owl:versionInfo`` (as ODK does).
+
+    :param graph: a graph holding the ontology header; changed in place.
+    :param version: release version (date).
+    """
+    onto = URIRef(ONTOLOGY_IRI)
+    graph.set((onto, OWL.versionIRI, release(version, "msc-liver.owl")))
+    graph.set((onto, OWL.versionInfo, Literal(version)))

@@ -1,0 +1,60 @@
+"""QC gates: the project passes every gate, and each gate catches the defect it is named for."""
+
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset
+
+from server.checks.qc import gate_files, run_gates
+from server.curation.load import Loaded
+from tests.conftest import ROOT
+
+GATES = gate_files(ROOT / "queries")
+
+#: A small graph per gate with exactly the defect the gate is named for.
+DEFECTS = {
+    "nolabels": "msce:x a msc:Cell .",
+    "missing-zh-label": 'msce:x rdfs:label "x"@en .',
+    "trailing-whitespace": 'msce:x rdfs:label "x "@en .',
+    "id-format": "msce:Bad_Slug a msc:Cell .",
+    "mapping-not-canonical-iri": "msce:x skos:exactMatch <http://purl.obolibrary.org/obo/CL_2540> .",
+}
+PREFIXES = """
+@prefix msc: <https://w3id.org/msc-liver/ontology/> . @prefix msce: <https://w3id.org/msc-liver/entity/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix np: <http://www.nanopub.org/nschema#> .
+"""
+
+
+def test_gate_names() -> None:
+    names = {g.name.removesuffix("-violation.rq") for g in GATES}
+    assert names >= set(DEFECTS) | {"assertion-without-provenance"}
+
+
+def test_project_passes_every_gate(loaded: Loaded) -> None:
+    failures = run_gates(loaded, GATES)
+    assert not failures, "\n".join(map(str, failures))
+
+
+@pytest.mark.parametrize("gate", sorted(DEFECTS))
+def test_gate_catches_its_defect(gate: str) -> None:
+    ds = Dataset(default_union=True)
+    ds.graph("https://w3id.org/msc-liver/graph/fixture").parse(data=PREFIXES + DEFECTS[gate], format="turtle")
+    failures = run_gates(Loaded(ds), [ROOT / "queries" / "qc" / f"{gate}-violation.rq"])
+    assert [f.gate for f in failures] == [gate]
+
+
+def test_assertion_without_provenance_gate(tmp_path: Path) -> None:
+    ds = Dataset(default_union=True)
+    ds.graph("https://w3id.org/msc-liver/graph/head/s9-01").parse(
+        data=PREFIXES + "<https://w3id.org/msc-liver/np/s9-01> a np:Nanopublication ; "
+        "np:hasAssertion <https://w3id.org/msc-liver/graph/assertion/s9-01> ; "
+        "np:hasProvenance <https://w3id.org/msc-liver/graph/provenance/s9-01> .",
+        format="turtle",
+    )
+    failures = run_gates(Loaded(ds), [ROOT / "queries" / "qc" / "assertion-without-provenance-violation.rq"])
+    assert sorted(f.row["missing"] for f in failures) == [
+        "'msc:evidenceType'",
+        "'msc:quote'",
+        "'prov:wasDerivedFrom'",
+    ]
