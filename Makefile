@@ -2,18 +2,28 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+# `make serve` needs only the runtime dependencies; `make test` adds the [dev] extras (linters, kgx, selenium).
+RUNTIME := $(VENV)/.runtime-stamp
+DEV := $(VENV)/.dev-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 YASGUI_VERSION := 4.6.2
 ASSETS := server/web/static/vendor/yasgui/yasgui.min.js
 
 .PHONY: serve build test lint typecheck unit doctest fmt clean assets browser
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV): pyproject.toml $(RUNTIME)
 	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $@
 
 # The query page's YASGUI, bundled from its npm package and served by us (no CDN at run time).
 $(ASSETS):
@@ -31,28 +41,28 @@ browser:
 	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
 	  { echo "make test needs Debian's chromium and chromium-driver: apt-get install chromium chromium-driver" >&2; exit 1; }
 
-serve: $(STAMP) assets
-	$(BIN)/msckg serve
+serve: $(RUNTIME) assets
+	@$(BIN)/msckg serve --host $(HOST) --port $(PORT)
 
-build: $(STAMP)
+build: $(RUNTIME)
 	$(BIN)/msckg build
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check server tests benchmarks
 	$(BIN)/ruff format --check server tests benchmarks
 
-typecheck: $(STAMP)
+typecheck: $(DEV)
 	$(BIN)/mypy
 
-unit: $(STAMP) assets browser
+unit: $(DEV) assets browser
 	$(BIN)/pytest
 
-doctest: $(STAMP)
+doctest: $(DEV)
 	$(BIN)/xdoctest server all
 
 test: lint typecheck unit doctest build
 
-fmt: $(STAMP)
+fmt: $(DEV)
 	$(BIN)/msckg fmt
 	$(BIN)/ruff format server tests benchmarks
 

@@ -14,7 +14,7 @@ import click
 
 from server import __version__
 from server.config import ProjectPaths, project_paths
-from server.errors import InconsistentOntology, LoadError, MsckgError, ValidationFailed
+from server.errors import InconsistentOntology, LoadError, MsckgError, SetupError, ValidationFailed
 
 EXIT_OK = 0
 EXIT_NONCONFORMING = 1
@@ -52,7 +52,7 @@ def run_guarded(ctx: click.Context, action: Callable[[], Any]) -> Any:
             if isinstance(exc, ValidationFailed) and ctx.obj and ctx.obj.get("verbose"):
                 click.echo(exc.report, err=True)
             _fail(str(exc), EXIT_NONCONFORMING)
-        code = EXIT_USAGE if isinstance(exc, LoadError) else EXIT_NONCONFORMING
+        code = EXIT_USAGE if isinstance(exc, LoadError | SetupError) else EXIT_NONCONFORMING
         _fail(str(exc), code)
     except OSError as exc:
         if ctx.obj and ctx.obj.get("traceback"):
@@ -226,20 +226,20 @@ def imports_refresh_cmd(ctx: click.Context, root: Path | None, source_dir: Path 
 @main.command("ledger")
 @ROOT_OPTION
 @click.option(
-    "--seed",
+    "--source",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="The review's text (default: ../shared/seed/… beside the project).",
+    help="The review's text (default: $MSCKG_SOURCE_TEXT or sources/qi-2024-review.txt).",
 )
 @click.option("--write", is_flag=True, help="Write docs/curation-ledger.md.")
 @click.pass_context
-def ledger_cmd(ctx: click.Context, root: Path | None, seed: Path | None, write: bool) -> None:
+def ledger_cmd(ctx: click.Context, root: Path | None, source: Path | None, write: bool) -> None:
     """Check that every sentence and citation marker of the review is carried by a nanopublication."""
-    from server.curation.ledger import project_ledger, seed_path, write_ledger
+    from server.curation.ledger import project_ledger, write_ledger
     from server.curation.load import load_project
 
     paths = _paths(root)
-    ledger = run_guarded(ctx, lambda: project_ledger(load_project(paths), seed or seed_path(paths.root)))
+    ledger = run_guarded(ctx, lambda: project_ledger(load_project(paths), source or paths.source_text))
     if write:
         run_guarded(ctx, lambda: write_ledger(ledger, paths.root))
     covered = sum(1 for s in ledger.sentences if s.nanopubs)

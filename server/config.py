@@ -27,6 +27,13 @@ class ProjectPaths:
     root: Path
     #: Folder of the external sources' tables (``MSCKG_REFERENCE``; default ``../shared/reference``).
     reference: Path | None = None
+    #: The review's text (``MSCKG_SOURCE_TEXT``; default ``sources/qi-2024-review.txt`` in the project).
+    source: Path | None = None
+
+    @property
+    def source_text(self) -> Path:
+        """The curated review's text, which quotes and the curation ledger are checked against."""
+        return self.source or self.root / "sources" / "qi-2024-review.txt"
 
     @property
     def reference_tables(self) -> Path:
@@ -72,14 +79,21 @@ class ProjectPaths:
 
 
 def project_paths(root: Path | str | None = None) -> ProjectPaths:
-    """Resolve the project root from an argument, ``MSCKG_ROOT`` or the checkout (source tables: ``MSCKG_REFERENCE``).
+    """Resolve the project root from an argument, ``MSCKG_ROOT`` or the checkout.
+
+    ``MSCKG_REFERENCE`` names the source tables' folder and ``MSCKG_SOURCE_TEXT`` the review's text.
 
     :param root: explicit root folder, or ``None``.
     :returns: the paths of that project.
     """
     chosen = root or os.environ.get("MSCKG_ROOT") or DEFAULT_ROOT
     reference = os.environ.get("MSCKG_REFERENCE")
-    return ProjectPaths(Path(chosen).resolve(), Path(reference).resolve() if reference else None)
+    source = os.environ.get("MSCKG_SOURCE_TEXT")
+    return ProjectPaths(
+        Path(chosen).resolve(),
+        Path(reference).resolve() if reference else None,
+        Path(source).resolve() if source else None,
+    )
 
 
 def _env_int(name: str, default: int) -> int:

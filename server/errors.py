@@ -62,5 +62,13 @@ class NotAcceptable(QueryError):
     """No result format the client accepts fits this kind of result (HTTP 406)."""
 
 
-class ReasonerUnavailable(MsckgError):
+class SetupError(MsckgError):
+    """The machine cannot do what was asked (a tool missing, a port taken): exit 2, like a usage error."""
+
+
+class ReasonerUnavailable(SetupError):
     """The reasoner could not run (no Java, HermiT crashed) — distinct from an inconsistent ontology."""
+
+
+class PortInUse(SetupError):
+    """The port to serve on is taken by another process."""

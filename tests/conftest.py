@@ -3,6 +3,7 @@
 Paths come from ``__file__``; nothing touches the network.
 """
 
+import os
 import shutil
 from pathlib import Path
 
@@ -14,9 +15,55 @@ from server.curation.load import Loaded, load_project
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
-#: ../shared/reference next to the checkout (CI lays shared/ beside the clone).
-REFERENCE = ROOT.parent / "shared" / "reference"
-SEED = ROOT.parent / "shared" / "seed" / "000_68435c52fdf4860a.txt"
+#: The review's text, as the project ships it.
+SOURCE_TEXT = ROOT / "sources" / "qi-2024-review.txt"
+#: The external sources' tables: ``MSCKG_REFERENCE``, else ``../shared/reference`` beside the checkout (our CI).
+REFERENCE_DIR = Path(os.environ.get("MSCKG_REFERENCE") or ROOT.parent / "shared" / "reference")
+REFERENCE_SKIP = f"needs the external sources' tables (not found in {REFERENCE_DIR}; set MSCKG_REFERENCE)"
+
+
+@pytest.fixture(scope="session")
+def reference() -> Path:
+    """The source tables; a test that asks for them is marked ``reference_tables`` and skips where they are absent."""
+    if not (REFERENCE_DIR / "cl.tsv").is_file():
+        pytest.skip(REFERENCE_SKIP)
+    return REFERENCE_DIR
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the source tables, so a run can tell which ones skipped."""
+    for item in items:
+        if "reference" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.reference_tables)
+
+
+_SKIPPED_TABLE_TESTS: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Remember the table tests that skipped."""
+    if report.skipped and "reference_tables" in report.keywords:
+        _SKIPPED_TABLE_TESTS.append(report.nodeid)
+
+
+def _tables_required() -> bool:
+    return os.environ.get("MSCKG_REQUIRE_REFERENCE") == "1"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Where the tables are required (``MSCKG_REQUIRE_REFERENCE=1``, as our CI sets), a skipped table test fails."""
+    if _tables_required() and _SKIPPED_TABLE_TESTS:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say why a run with required tables failed."""
+    if _tables_required() and _SKIPPED_TABLE_TESTS:
+        terminalreporter.write_line(
+            f"MSCKG_REQUIRE_REFERENCE=1, but {len(_SKIPPED_TABLE_TESTS)} source-table test(s) skipped:", red=True
+        )
+        for name in _SKIPPED_TABLE_TESTS:
+            terminalreporter.write_line(f"  {name}")
 
 
 @pytest.fixture(scope="session")

@@ -79,3 +79,34 @@ def test_validate_user_file_outside_the_repo(runner: CliRunner, tmp_path: Path) 
     failed = runner.invoke(main, ["validate", "--root", str(ROOT), "--format", "json", str(bad)])
     assert failed.exit_code == 1
     assert "PercentValueShape" in failed.output and str(bad) in failed.output
+
+
+def test_a_busy_port_is_one_line_and_exit_2(endpoint_release: Path) -> None:
+    """``msckg serve`` on a taken port says so in one line and exits 2 (1 would mean the data do not conform)."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "server", "serve", "--port", str(port), "--release", str(endpoint_release)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        f"msckg: error: port {port} is in use; choose another with PORT=… (make serve) or --port\n"
+    )
+
+
+def test_no_java_is_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    """The reasoner needs Java; without it ``msckg reason`` says so and exits 2, not 1 (not a data problem)."""
+    result = runner.invoke(main, ["reason", "--root", str(ROOT), "--output", str(tmp_path / "x.ttl")],
+                           env={"PATH": str(tmp_path)})  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert result.output == "msckg: error: HermiT needs Java: no 'java' on PATH\n"

@@ -1,6 +1,6 @@
 """The curation ledger: which nanopublications carry each sentence and each citation marker of the review.
 
-The review (``../shared/seed/…txt``) is cut into sections and sentences (ending in 。 or the section's end),
+The review (``sources/qi-2024-review.txt``) is cut into sections and sentences (ending in 。 or the section's end),
 keeping raw offsets so that a nanopublication's verbatim quote can be placed in its sentence. A citation
 marker ``<sup>[n]</sup>`` cites its own sentence and, as the review writes, the uncited sentences just before
 it in the same paragraph (its *run*); a nanopublication may cite the references in its sentence's run, or the
@@ -20,7 +20,7 @@ from server.files import write_atomically
 from server.iris import REVIEW
 from server.namespaces import MSC, NP
 
-#: Section headings of the seed, in order, with the section name used in ``msc:reviewSection``.
+#: Section headings of the review, in order, with the section name used in ``msc:reviewSection``.
 SECTION_HEADINGS: list[tuple[str, str]] = [
     ("**摘要:**", "abstract"),
     ("**关键词:**", ""),
@@ -120,7 +120,7 @@ def _section_spans(text: str) -> list[tuple[str, int, int]]:
 def split_sentences(text: str) -> list[Sentence]:
     """Cut the review body into sentences with raw offsets and their markers and marker runs.
 
-    :param text: the seed file's text.
+    :param text: the review's text.
     :returns: sentences in reading order (headings and the English abstract left out).
     :raises ValueError: if a section heading is missing from the text.
     """
@@ -160,22 +160,22 @@ def _assign_runs(sentences: list[Sentence]) -> None:
 def reference_dois(text: str) -> dict[int, str]:
     """Return the DOI of each numbered reference of the review's reference list.
 
-    :param text: the seed file's text.
+    :param text: the review's text.
     :returns: reference number → DOI (lower-case), as printed (line-broken DOIs are not repaired here).
     """
     return {int(n): doi.lower() for n, doi in _DOI_IN_REFERENCE.findall(text)}
 
 
-def build_ledger(loaded: Loaded, seed_text: str, ref_numbers: dict[str, int]) -> Ledger:
+def build_ledger(loaded: Loaded, review_text: str, ref_numbers: dict[str, int]) -> Ledger:
     """Place every nanopublication's quote in its sentence and check coverage and citations.
 
     :param loaded: the project's Dataset.
-    :param seed_text: the review's text.
+    :param review_text: the review's text.
     :param ref_numbers: DOI IRI → reference number (from the reference nodes).
     :returns: the ledger with its problems (a missing sentence or marker, a quote not found verbatim,
         a citation the sentence does not carry).
     """
-    sentences = split_sentences(seed_text)
+    sentences = split_sentences(review_text)
     problems: list[str] = []
     marker_nanopubs: dict[int, list[str]] = {n: [] for s in sentences for n in s.markers}
     ds = loaded.dataset
@@ -187,7 +187,7 @@ def build_ledger(loaded: Loaded, seed_text: str, ref_numbers: dict[str, int]) ->
         cited = {o for o in ds.objects(assertion, PROV.wasDerivedFrom) if isinstance(o, URIRef)}
         numbers = {ref_numbers[str(r)] for r in cited if str(r) in ref_numbers}
         for quote in quotes:
-            placed = _place(sentences, seed_text, str(quote), section, numbers)
+            placed = _place(sentences, review_text, str(quote), section, numbers)
             if placed is None:
                 problems.append(f"{np_id}: quote is not a verbatim substring of section {section}: {str(quote)!r}")
                 continue
@@ -220,15 +220,6 @@ def _place(sentences: list[Sentence], text: str, quote: str, section: str, cited
     return chosen[0] if chosen else None
 
 
-def seed_path(root: Path) -> Path:
-    """Return where the review's text is expected beside a checkout.
-
-    :param root: the project root.
-    :returns: ``../shared/seed/000_68435c52fdf4860a.txt``.
-    """
-    return root.parent / "shared" / "seed" / "000_68435c52fdf4860a.txt"
-
-
 def reference_numbers(loaded: Loaded) -> dict[str, int]:
     """Return the review's reference number of every reference node.
 
@@ -238,16 +229,16 @@ def reference_numbers(loaded: Loaded) -> dict[str, int]:
     return {str(s): int(str(n)) for s, n in loaded.dataset.subject_objects(MSC.referenceNumber)}
 
 
-def project_ledger(loaded: Loaded, seed: Path) -> Ledger:
+def project_ledger(loaded: Loaded, source: Path) -> Ledger:
     """Build the ledger of the project against the review's text.
 
     :param loaded: the project's Dataset.
-    :param seed: the review's text file.
+    :param source: the review's text file.
     :returns: the ledger.
-    :raises LoadError: if the seed cannot be read.
+    :raises LoadError: if the review's text cannot be read.
     """
     try:
-        text = seed.read_text(encoding="utf-8")
+        text = source.read_text(encoding="utf-8")
     except OSError as exc:
-        raise LoadError(seed, None, f"cannot read the review: {exc}") from exc
+        raise LoadError(source, None, f"cannot read the review: {exc}") from exc
     return build_ledger(loaded, text, reference_numbers(loaded))

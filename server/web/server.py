@@ -1,9 +1,11 @@
 """Run the app under waitress: a production WSGI server with a thread pool (no fork per request)."""
 
+import errno
+
 import waitress
 
 from server.config import Settings
-from server.errors import LoadError
+from server.errors import LoadError, PortInUse
 from server.release.layout import DUMP_FILE
 from server.web import create_app
 
@@ -15,11 +17,18 @@ def serve(settings: Settings, host: str, port: int) -> None:
     :param host: interface to bind.
     :param port: TCP port (0 picks a free one).
     :raises LoadError: if the release has no dump to serve.
+    :raises PortInUse: if another process holds the port.
     """
     if not (settings.release / DUMP_FILE).is_file():
         raise LoadError(settings.release, None, f"not a release folder (no {DUMP_FILE}); run 'msckg build'")
     app = create_app(settings)
-    server = waitress.create_server(app, host=host, port=port, threads=settings.threads, ident="msckg")
+    try:
+        server = waitress.create_server(app, host=host, port=port, threads=settings.threads, ident="msckg")
+    except OSError as exc:
+        app.extensions["msckg"]["engine"].close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(f"port {port} is in use; choose another with PORT=… (make serve) or --port") from exc
+        raise
     print(f"serving {settings.release} on http://{host}:{server.effective_port}/sparql", flush=True)  # noqa: T201
     try:
         server.run()

@@ -13,15 +13,15 @@ from server.config import ProjectPaths
 from server.curation.load import Loaded, load_project
 from server.links.imports import refresh
 from server.release.layout import current_release
-from tests.conftest import DATA, REFERENCE
+from tests.conftest import DATA
 
 FIXTURES = DATA / "identifiers"
 
 
 @pytest.fixture
-def project(project_copy: ProjectPaths) -> ProjectPaths:
+def project(project_copy: ProjectPaths, reference: Path) -> ProjectPaths:
     """The project copy, checked against the real source tables."""
-    return replace(project_copy, reference=REFERENCE)
+    return replace(project_copy, reference=reference)
 
 
 def _with(paths: ProjectPaths, fixture: str) -> Loaded:
@@ -29,8 +29,8 @@ def _with(paths: ProjectPaths, fixture: str) -> Loaded:
     return load_project(paths)
 
 
-def test_the_project_passes_the_gate(loaded: Loaded, paths: ProjectPaths) -> None:
-    assert term_problems(loaded, paths.term_kinds, REFERENCE) == []
+def test_the_project_passes_the_gate(loaded: Loaded, paths: ProjectPaths, reference: Path) -> None:
+    assert term_problems(loaded, paths.term_kinds, reference) == []
 
 
 def test_every_rule_names_a_known_use_and_source(paths: ProjectPaths) -> None:
@@ -59,8 +59,8 @@ def test_wrong_identifier_fails_the_build_naming_the_source_label(project: Proje
 
 def test_wrong_identifier_after_refresh_is_caught_by_its_names(project: ProjectPaths) -> None:
     """Refreshed into the import module, the same identifier fails on names: 'periportal hepatocyte' vs 'B cell'."""
-    refresh(_with(project, "wrong-identifier.ttl"), project, REFERENCE)
-    problems = term_problems(load_project(project), project.term_kinds, REFERENCE)
+    refresh(_with(project, "wrong-identifier.ttl"), project, project.reference)
+    problems = term_problems(load_project(project), project.term_kinds, project.reference)
     assert problems == [
         "msce:fixture-hepatocyte 'periportal hepatocyte' skos:exactMatch CL:0000236 'B cell' [cl]: no name in "
         'common; if they mean the same thing say why in skos:editorialNote "exactMatch: …"@en, else use '
@@ -69,7 +69,7 @@ def test_wrong_identifier_after_refresh_is_caught_by_its_names(project: ProjectP
 
 
 def test_wrong_kind_is_caught(project: ProjectPaths) -> None:
-    problems = term_problems(_with(project, "wrong-kind.ttl"), project.term_kinds, REFERENCE)
+    problems = term_problems(_with(project, "wrong-kind.ttl"), project.term_kinds, project.reference)
     assert problems == [
         "msce:fixture-dying-hepatocyte skos:broadMatch GO:0006915 'apoptotic process' [go (biological_process)]: "
         "wrong kind of term here; expected cl"
@@ -77,7 +77,7 @@ def test_wrong_kind_is_caught(project: ProjectPaths) -> None:
 
 
 def test_unjustified_exact_matches_are_caught(project: ProjectPaths) -> None:
-    problems = term_problems(_with(project, "unjustified-exact.ttl"), project.term_kinds, REFERENCE)
+    problems = term_problems(_with(project, "unjustified-exact.ttl"), project.term_kinds, project.reference)
     assert len(problems) == 2, problems
     assert problems[0].startswith(
         "msce:fixture-nlrp3 'NLRP3' skos:exactMatch HGNC:16400 'NLRP3' [hgnc (gene with protein product)]: "
@@ -93,19 +93,19 @@ def test_stale_import_module_is_caught_against_the_source(project: ProjectPaths)
     module = project.ontology / "imports" / "go_import.ttl"
     text = module.read_text(encoding="utf-8")
     module.write_text(text.replace('"biological_process"', '"molecular_function"', 1), encoding="utf-8")
-    problems = term_problems(load_project(project), project.term_kinds, REFERENCE)
+    problems = term_problems(load_project(project), project.term_kinds, project.reference)
     assert len(problems) >= 1
     assert "import module gives category ('molecular_function',), go gives ('biological_process',)" in problems[0]
 
 
-def test_without_source_tables_the_modules_still_gate_kinds(project: ProjectPaths) -> None:
-    problems = term_problems(_with(project, "wrong-kind.ttl"), project.term_kinds, None)
+def test_without_source_tables_the_modules_still_gate_kinds(project_copy: ProjectPaths) -> None:
+    problems = term_problems(_with(project_copy, "wrong-kind.ttl"), project_copy.term_kinds, None)
     assert len(problems) == 1 and "wrong kind of term here; expected cl" in problems[0]
 
 
 def test_committed_modules_are_what_refresh_makes(project: ProjectPaths, paths: ProjectPaths) -> None:
     """Each module carries its source's version, labels, exact synonyms and categories, regenerated identically."""
-    counts = refresh(load_project(project), project, REFERENCE)
+    counts = refresh(load_project(project), project, project.reference)
     assert counts["hgnc"] == len((paths.ontology / "imports" / "hgnc_terms.tsv").read_text().splitlines()) - 1
     for committed in sorted((paths.ontology / "imports").iterdir()):
         assert (project.ontology / "imports" / committed.name).read_bytes() == committed.read_bytes(), committed.name

@@ -18,6 +18,7 @@ DEFECTS = {
     "trailing-whitespace": 'msce:x rdfs:label "x "@en .',
     "id-format": "msce:Bad_Slug a msc:Cell .",
     "mapping-not-canonical-iri": "msce:x skos:exactMatch <http://purl.obolibrary.org/obo/CL_2540> .",
+    "local-path-in-literal": 'msce:x skos:editorialNote "no term in ../shared/reference/cl.tsv"@en .',
 }
 PREFIXES = """
 @prefix msc: <https://w3id.org/msc-liver/ontology/> . @prefix msce: <https://w3id.org/msc-liver/entity/> .
@@ -58,3 +59,26 @@ def test_assertion_without_provenance_gate(tmp_path: Path) -> None:
         "'msc:quote'",
         "'prov:wasDerivedFrom'",
     ]
+
+
+@pytest.mark.parametrize(
+    ("note", "flagged"),
+    [
+        ("as verified in ../shared/reference/clinical_trials.tsv", True),
+        ("see shared/reference/README.md", True),
+        ("copied from /home/curator/notes", True),
+        ("read from C:\\data\\cl.owl", True),
+        ("no term in CL (cl.tsv)", True),
+        ("no term in CL (2026-08-19 release)", False),
+        ("ref 7's title (doi:10.1126/scitranslmed.abp8309) disagrees", False),
+        ("HGNC 2024-07-23; the 1:1 allocation of 20 patients", False),
+    ],
+)
+def test_local_path_gate(note: str, flagged: bool) -> None:
+    ds = Dataset(default_union=True)
+    literal = note.replace("\\", "\\\\")
+    ds.graph("https://w3id.org/msc-liver/graph/fixture").parse(
+        data=PREFIXES + f'msce:x skos:editorialNote "{literal}"@en .', format="turtle"
+    )
+    failures = run_gates(Loaded(ds), [ROOT / "queries" / "qc" / "local-path-in-literal-violation.rq"])
+    assert bool(failures) is flagged, note

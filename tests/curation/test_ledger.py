@@ -5,9 +5,9 @@ from rdflib import Dataset
 
 from server.curation.ledger import build_ledger, project_ledger, reference_dois, split_sentences
 from server.curation.load import Loaded
-from tests.conftest import ROOT, SEED
+from tests.conftest import ROOT, SOURCE_TEXT
 
-TEXT = SEED.read_text(encoding="utf-8")
+TEXT = SOURCE_TEXT.read_text(encoding="utf-8")
 
 
 def test_every_marker_appears_once_in_the_body() -> None:
@@ -26,13 +26,13 @@ def test_sentences_keep_raw_offsets() -> None:
 
 
 def test_project_ledger_has_no_problems(loaded: Loaded) -> None:
-    ledger = project_ledger(loaded, SEED)
+    ledger = project_ledger(loaded, SOURCE_TEXT)
     assert not ledger.problems, "\n".join(ledger.problems)
 
 
 def test_committed_ledger_is_current(loaded: Loaded) -> None:
     committed = (ROOT / "docs" / "curation-ledger.md").read_text(encoding="utf-8")
-    assert committed == project_ledger(loaded, SEED).to_markdown(), "run 'msckg ledger --write'"
+    assert committed == project_ledger(loaded, SOURCE_TEXT).to_markdown(), "run 'msckg ledger --write'"
 
 
 def _nanopub(quote: str, section: str, cites: str) -> Loaded:

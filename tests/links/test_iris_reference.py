@@ -9,21 +9,16 @@ from server.curation.load import Loaded
 from server.errors import MsckgError
 from server.iris import curie_of
 from server.links.imports import check_modules, missing_imports, refresh
-from tests.conftest import REFERENCE
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-
-
-def test_reference_tables_are_present() -> None:
-    assert (REFERENCE / "cl.tsv").is_file(), f"source tables expected in {REFERENCE}"
 
 
 def test_every_external_iri_is_in_an_import_module(loaded: Loaded) -> None:
     assert missing_imports(loaded) == []
 
 
-def test_import_modules_match_the_sources(loaded: Loaded) -> None:
-    problems = check_modules(loaded, REFERENCE)
+def test_import_modules_match_the_sources(loaded: Loaded, reference: Path) -> None:
+    problems = check_modules(loaded, reference)
     assert not problems, "\n".join(problems)
 
 
@@ -40,7 +35,7 @@ def _fixture(turtle: str) -> Loaded:
     return Loaded(ds)
 
 
-def test_wrong_identifier_is_caught_with_its_name(tmp_path: Path) -> None:
+def test_wrong_identifier_is_caught_with_its_name(tmp_path: Path, reference: Path) -> None:
     from server.config import project_paths
 
     bad = _fixture(
@@ -48,25 +43,25 @@ def test_wrong_identifier_is_caught_with_its_name(tmp_path: Path) -> None:
         "<http://purl.obolibrary.org/obo/CL_9999999> .\n"
     )
     with pytest.raises(MsckgError, match=r"CL:9999999 \(not in cl\)"):
-        refresh(bad, project_paths(tmp_path), REFERENCE)
+        refresh(bad, project_paths(tmp_path), reference)
     assert not (tmp_path / "ontology").exists()
 
 
-def test_label_mismatch_is_named() -> None:
+def test_label_mismatch_is_named(reference: Path) -> None:
     wrong = _fixture("")
     wrong.dataset.graph("https://w3id.org/msc-liver/graph/imports/cl").parse(
         data=f'<http://purl.obolibrary.org/obo/CL_0002540> <{LABEL}> "hepatocyte" .',
         format="turtle",
     )
-    assert check_modules(wrong, REFERENCE) == [
+    assert check_modules(wrong, reference) == [
         "CL:0002540: import module says 'hepatocyte', cl says 'mesenchymal stem cell of the bone marrow'"
     ]
 
 
-def test_obsolete_identifier_is_named() -> None:
+def test_obsolete_identifier_is_named(reference: Path) -> None:
     wrong = _fixture("")
     wrong.dataset.graph("https://w3id.org/msc-liver/graph/imports/uberon").parse(
         data=f'<http://purl.obolibrary.org/obo/UBERON_0000000> <{LABEL}> "x" .',
         format="turtle",
     )
-    assert check_modules(wrong, REFERENCE) == ["UBERON:0000000: obsolete in uberon ('obsolete processual entity')"]
+    assert check_modules(wrong, reference) == ["UBERON:0000000: obsolete in uberon ('obsolete processual entity')"]

@@ -43,7 +43,7 @@ from server.release.export import (
 )
 from server.release.layout import DATASET_FILE, DUMP_FILE, ONTOLOGY_FILE, VOID_FILE
 from server.release.void import DATASET
-from tests.conftest import DATA, ROOT, SEED
+from tests.conftest import DATA, ROOT, SOURCE_TEXT
 
 VERSION = "2026-01-02"
 _VERSION_PREDICATES = (OWL.versionIRI, OWL.versionInfo)
@@ -155,7 +155,7 @@ def test_csv_one_row_per_assertion_with_verbatim_quotes(exported: Path, loaded: 
     with (exported / CSV_FILE).open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == _assertion_count(loaded)
-    review = SEED.read_text(encoding="utf-8")
+    review = SOURCE_TEXT.read_text(encoding="utf-8")
     triples = {(URIRef(g.identifier), s, p, o) for g in loaded.data_graphs() for s, p, o in g}
     for row in rows:
         assert row["quote_zh"] and row["quote_zh"] in review, row["nanopub"]
