@@ -18,6 +18,7 @@ from typing import TypeVar
 from rdflib import Graph
 
 from server import __version__
+from server.checks.policy import project_shapes
 from server.checks.qc import gate_files, run_gates
 from server.checks.reason import reason
 from server.checks.shacl import validate
@@ -105,7 +106,7 @@ def _write_release(paths: ProjectPaths, loaded: Loaded, inferred: Graph, version
         for name, content in render(loaded, ["trig", "nquads", "turtle"], version).items():
             (work / name).write_bytes(content)
         inferred.serialize(work / INFERRED_FILE, format="turtle", encoding="utf-8")
-        loaded.shapes_graph().serialize(work / SHAPES_FILE, format="turtle", encoding="utf-8")
+        project_shapes(loaded).serialize(work / SHAPES_FILE, format="turtle", encoding="utf-8")
         void_graph(loaded, version).serialize(work / VOID_FILE, format="turtle", encoding="utf-8")
         (work / "queries").mkdir()
         for cq in sorted((paths.queries / "cq").glob("*.rq")):
