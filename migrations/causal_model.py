@@ -286,6 +286,17 @@ def migrate_entities(graphs: dict[Path, Graph], onto: Graph) -> dict[URIRef, str
                 graph.remove((node, RDF.type, t))
             for t in new_types(node, old, merged):
                 graph.add((node, RDF.type, t))
+            for target in list(graph.objects(node, SKOS.exactMatch)):
+                if str(target).removeprefix(str(OBO)) in CHEBI_ROLES:  # a molecule is not the role it bears
+                    graph.remove((node, SKOS.exactMatch, target))
+                    graph.add((node, SKOS.closeMatch, target))
+                    for note in list(graph.objects(node, SKOS.editorialNote)):
+                        if str(note).startswith("exactMatch:"):
+                            graph.remove((node, SKOS.editorialNote, note))
+                    graph.add((node, SKOS.editorialNote, Literal(
+                        f"ChEBI's {target.removeprefix(str(OBO)).replace('_', ':')} is a role; this node is the "
+                        "molecules that bear it, so the mapping is a closeMatch (an exactMatch made the merge of "
+                        "the mapping set inconsistent: a material entity equivalent to a role).", lang="en")))
             slug = str(node).removeprefix(str(MSCE))
             if slug in POLARITY:
                 graph.add((node, MSC.polarity, POLARITY[slug]))

@@ -20,7 +20,7 @@ from rdflib import Graph
 from server import __version__
 from server.checks.policy import project_shapes
 from server.checks.qc import gate_files, run_gates
-from server.checks.reason import reason
+from server.checks.reason import reason, reason_with_mappings
 from server.checks.shacl import validate
 from server.checks.terms import term_problems
 from server.config import ProjectPaths
@@ -64,7 +64,8 @@ def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
     :raises LoadError: if a source file does not parse.
     :raises ValidationFailed: on a SHACL violation, a QC gate row (the report names file, node, shape) or a
         wrong external identifier (named with the label its source gives).
-    :raises InconsistentOntology: if HermiT finds an inconsistency or an unsatisfiable class.
+    :raises InconsistentOntology: if HermiT finds an inconsistency or an unsatisfiable class, in the ontology
+        and data or in their merge with every SSSOM exactMatch as an equivalence.
     """
     version = version or dt.datetime.now(dt.UTC).date().isoformat()
     timings: dict[str, float] = {}
@@ -85,6 +86,7 @@ def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
             "\n".join(problems),
         )
     reasoning = _timed(timings, "reason", lambda: reason(loaded))
+    _timed(timings, "merge", lambda: reason_with_mappings(loaded))
     target = _timed(timings, "write", lambda: _write_release(paths, loaded, reasoning.inferred, version))
     timings["total"] = round(time.perf_counter() - total, 3)
     quads = sum(len(g) for g in loaded.data_graphs())

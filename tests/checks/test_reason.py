@@ -66,5 +66,5 @@ def test_outside_owl2_dl_is_refused_before_hermit(tmp_path: Path) -> None:
         "<https://w3id.org/msc-liver/ontology/p> a owl:ObjectProperty, owl:DatatypeProperty .\n",
         encoding="utf-8",
     )
-    with pytest.raises(InconsistentOntology, match="not in the OWL 2 DL profile: punning: .*ontology/p"):
+    with pytest.raises(InconsistentOntology, match="not in the OWL 2 DL profile: Cannot pun between properties: .*ontology/p"):
         reason(load_files([bad]))
