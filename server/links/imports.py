@@ -329,7 +329,7 @@ def upper_parent(rules: Iterable[UpperRule], source: str, term: SourceTerm) -> s
     if term.is_property:
         return None
     mine = [r for r in rules if r.source == source]
-    exact = [r.parent for r in mine if r.match == term.curie]
+    exact = [r.parent for r in mine if r.match == term.curie and r.parent != term.curie]
     if exact:
         return exact[0]
     for rule in mine:
