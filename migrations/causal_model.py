@@ -87,6 +87,7 @@ REPLACE: dict[str, URIRef] = {
     "SteatohepatitisNASH": o("MONDO_0007027"), "ClinicalManifestation": o("HP_0000118"),
     "ExtracellularVesicleAdministration": MSC.Intervention, "StandardMedicalTreatment": MSC.DrugTreatment,
     "SurgicalProcedure": MSC.Intervention, "MetaAnalysis": MSC.ClinicalStudy,
+    "LiverTransplantation": MSC.Intervention, "HepatocyteLikeCell": o("CL_0000000"),
 }  # fmt: skip
 
 
@@ -112,12 +113,12 @@ KEEP_PARENTS: dict[str, list[URIRef]] = {
     "Receptor": [MSC.GeneProduct], "Ligand": [MSC.GeneProduct], "TranscriptionFactor": [MSC.GeneProduct],
     "Enzyme": [MSC.GeneProduct], "ProteinKinase": [MSC.Enzyme], "NonCodingRNA": [o("CHEBI_23367")],
     "MicroRNA": [MSC.NonCodingRNA], "Drug": [o("CHEBI_23367")], "ClinicalAnalyte": [o("CHEBI_23367")],
-    "HepatocyteLikeCell": [o("CL_0000000")], "Outcome": [o("BFO_0000019")], "ClinicalOutcome": [MSC.Outcome],
+    "Outcome": [o("BFO_0000019")], "ClinicalOutcome": [MSC.Outcome],
     "SurvivalOutcome": [MSC.ClinicalOutcome], "ComplicationIncidence": [MSC.ClinicalOutcome],
     "BiochemicalOutcome": [MSC.Outcome], "Intervention": [o("OBI_0000011")], "CellTherapy": [MSC.Intervention],
     "PreconditionedCellTherapy": [MSC.CellTherapy], "Preconditioning": [MSC.Intervention],
     "DrugTreatment": [MSC.Intervention], "GeneticPerturbation": [MSC.Intervention],
-    "LiverTransplantation": [MSC.Intervention], "AdministrationRoute": [o("OBI_0000011")],
+    "AdministrationRoute": [o("OBI_0000011")],
     "ExperimentalModel": [o("BFO_0000040")], "AnimalModel": [MSC.ExperimentalModel],
     "InVitroModel": [MSC.ExperimentalModel], "ClinicalStudy": [MSC.Study],
     "RandomizedControlledTrial": [MSC.ClinicalStudy], "StudyArm": [o("BFO_0000040")],
@@ -154,6 +155,14 @@ POLARITY_NOTES = {
     "infusion help suppress rejection, read as better.",
     "ly6c-hi-lo-macrophage-ratio": "Polarity as the review frames it in section 2.2: a lower Ly6C-high/Ly6C-low "
     "ratio goes with less fibrosis, so higher is worse.",
+}
+#: Generic nodes that stand for a group the review names without its members: labelled as such, so that no label
+#: is shared with the class of the same name (the old label stays as an altLabel).
+RELABEL = {
+    "cytokine": ("cytokines (unspecified)", "多种细胞因子"),
+    "growth-factor": ("growth factors (unspecified)", "各种生长因子"),
+    "microrna": ("microRNAs (unspecified)", "多种microRNA"),
+    "cell-therapy": ("cell therapy strategy", "细胞治疗策略"),
 }
 #: Node → type, where the rules would pick a wrong one.
 TYPE_OVERRIDES: dict[str, list[URIRef]] = {
@@ -201,7 +210,6 @@ def migrate_tbox(onto: Graph, additions: Graph, entity_exact: set[URIRef]) -> li
         onto.add((MSC[local], OWL.equivalentClass, _intersection(onto, o("CHEBI_23367"),
                                                                  _some(onto, o("RO_0000087"), o(role)))))
     onto.add((MSC.CellTherapy, RDFS.subClassOf, _some(onto, o("RO_0002233"), o("CL_0000000"))))
-    onto.add((MSC.HepatocyteLikeCell, RDFS.subClassOf, _some(onto, o("RO_0002202"), o("CL_0000034"))))
     # msc:derivesFrom said the source ceases to exist (RO:0001000): deprecated, its uses re-expressed.
     prop = MSC.derivesFrom
     for p in (RDFS.subPropertyOf, SKOS.broadMatch, OBOINOWL.hasExactSynonym):
@@ -298,6 +306,13 @@ def migrate_entities(graphs: dict[Path, Graph], onto: Graph) -> dict[URIRef, str
                         "molecules that bear it, so the mapping is a closeMatch (an exactMatch made the merge of "
                         "the mapping set inconsistent: a material entity equivalent to a role).", lang="en")))
             slug = str(node).removeprefix(str(MSCE))
+            if slug in RELABEL:
+                for label in list(graph.objects(node, RDFS.label)):
+                    graph.remove((node, RDFS.label, label))
+                    graph.add((node, SKOS.altLabel, label))
+                for text, lang in zip(RELABEL[slug], ("en", "zh"), strict=True):
+                    graph.remove((node, SKOS.altLabel, Literal(text, lang=lang)))
+                    graph.add((node, RDFS.label, Literal(text, lang=lang)))
             if slug in POLARITY:
                 graph.add((node, MSC.polarity, POLARITY[slug]))
                 if slug in POLARITY_NOTES:
