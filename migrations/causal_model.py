@@ -186,6 +186,11 @@ def migrate_tbox(onto: Graph, additions: Graph, entity_exact: set[URIRef]) -> li
         onto.add((s, p, ob))
     for a, b in list(onto.subject_objects(OWL.disjointWith)):
         onto.remove((a, OWL.disjointWith, b))
+    for prop in (RDFS.domain, RDFS.range):  # the policy lives in SHACL: no property retypes anyone's data on merge
+        for s, ob in list(onto.subject_objects(prop)):
+            onto.remove((s, prop, ob))
+            _drop_orphan(onto, ob)
+    log.append("removed every rdfs:domain and rdfs:range (the relation policy is enforced by SHACL)")
     for cls in sorted(set(onto.subjects(RDF.type, OWL.Class))):
         if not str(cls).startswith(str(MSC)):
             continue
@@ -225,6 +230,15 @@ def migrate_tbox(onto: Graph, additions: Graph, entity_exact: set[URIRef]) -> li
         "and 'secretes' for a vesicle's cell.", lang="en")))
     log.append("deprecated msc:derivesFrom (RO:0001000 says the source ceases to exist)")
     return log
+
+
+def _drop_orphan(graph: Graph, node: object) -> None:
+    """Remove a blank node (a union, a list) nothing points to any more, and what only it pointed to."""
+    if not isinstance(node, BNode) or (None, None, node) in graph:
+        return
+    for _, _, child in list(graph.triples((node, None, None))):
+        graph.remove((node, None, child))
+        _drop_orphan(graph, child)
 
 
 def _deprecate(onto: Graph, cls: URIRef, replacement: URIRef) -> None:
