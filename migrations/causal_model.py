@@ -614,6 +614,96 @@ def _triple_text(t: tuple) -> str:
     return " ".join(_short_e(x) for x in t)
 
 
+# ------------------------------------------------------------------------------------------------ gene products
+
+TAXA = {"NCBITaxon_10090": "mgi", "NCBITaxon_10116": "rgd", "NCBITaxon_9606": "hgnc"}
+SPECIES_NAME = {"mgi": "mouse", "rgd": "rat", "hgnc": "human"}
+
+
+def _table(path: Path) -> dict[str, dict[str, str]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    return {cells[0]: dict(zip(header, cells, strict=False)) for cells in (line.split("\t") for line in lines[1:])}
+
+
+def species_genes(genes: Graph, datasets: dict[Path, Dataset], reference: Path) -> list[str]:
+    """Map each gene product to the gene of the species its claims come from, never the human gene by default.
+
+    A node whose claims all come from one species is that species' gene product: exactMatch to its own gene (MGI,
+    RGD, or HGNC for human), found through HGNC's cross-reference and checked in the MGI/RGD tables; the human
+    gene of a mouse or rat node stays a closeMatch. A node with claims from several species, or none stated, is
+    species-neutral: closeMatch to the genes of each species named.
+    """
+    hgnc = _table(reference / "hgnc.tsv")
+    known = {"mgi": _table(reference / "mgi_subset.tsv"), "rgd": _table(reference / "rgd_subset.tsv")}
+    species: dict[URIRef, set[str]] = defaultdict(set)
+    for ds in datasets.values():
+        for g in ds.graphs():
+            if "/graph/assertion/" not in str(g.identifier):
+                continue
+            taxa = {TAXA.get(str(t).removeprefix(str(OBO)), "other") for t in g.objects(g.identifier, MSC.species)}
+            for s, _, ob in g:
+                if s != g.identifier:
+                    species[URIRef(s)] |= taxa or {"none"}
+                    species[URIRef(ob)] |= taxa or {"none"}
+    log = []
+    for node in sorted(set(genes.subjects(SKOS.closeMatch, None)) | set(genes.subjects(SKOS.exactMatch, None))):
+        human = sorted(str(t) for t in genes.objects(node, SKOS.closeMatch) if "identifiers.org/hgnc:" in str(t))
+        if not human:
+            continue
+        ids = ["HGNC:" + h.rsplit(":", 1)[1] for h in human]
+        seen = species.get(node, set())
+        own = {sp: sorted({x for i in ids for x in (hgnc[i].get(f"{sp}_ids") or "").split("|")
+                           if x and x in known[sp]}) for sp in ("mgi", "rgd")}  # fmt: skip
+        slug = str(node).removeprefix(str(MSCE))
+        for note in list(genes.objects(node, SKOS.editorialNote)):
+            if "mapped to the human HGNC gene" in str(note) or "per the data model" in str(note):
+                genes.remove((node, SKOS.editorialNote, note))
+        if len(seen) == 1 and (sp := next(iter(seen))) in ("mgi", "rgd", "hgnc") and len(ids) == 1:
+            target = URIRef(human[0]) if sp == "hgnc" else (iri := _gene_iri(sp, own[sp]))
+            if target is None or (sp != "hgnc" and iri is None):
+                log.append(f"{slug}: {SPECIES_NAME[sp]}-only, but no {sp.upper()} gene found for {ids[0]}")
+                continue
+            genes.add((node, SKOS.exactMatch, target))
+            if sp == "hgnc":
+                genes.remove((node, SKOS.closeMatch, target))
+            genes.add((node, SKOS.editorialNote, Literal(
+                f"exactMatch: every claim about this node comes from {SPECIES_NAME[sp]} studies, so it is the "
+                f"{SPECIES_NAME[sp]} gene product"
+                + ("" if sp == "hgnc" else f" ({_curie_text(target)}, HGNC's cross-reference of {ids[0]}, which "
+                   "stays a closeMatch)") + ".", lang="en")))  # fmt: skip
+            log.append(f"{slug}: {SPECIES_NAME[sp]}-only claims → exactMatch {_curie_text(target)}")
+        else:
+            added = []
+            for sp in ("mgi", "rgd"):
+                if sp in seen:
+                    for x in own[sp]:
+                        iri = _gene_iri(sp, [x])
+                        if iri is not None:
+                            genes.add((node, SKOS.closeMatch, iri))
+                            added.append(x)
+            origin = ", ".join(sorted(SPECIES_NAME.get(x, "species-unstated") for x in seen))
+            genes.add((node, SKOS.editorialNote, Literal(
+                "Species-neutral: "
+                + (f"the claims about this node come from {origin} studies, or it names several genes"
+                   if seen else "no claim names this node itself (it takes part in a process)")
+                + "; the gene of each species named is a closeMatch, none an exactMatch.", lang="en")))  # fmt: skip
+            log.append(f"{slug}: species-neutral ({', '.join(sorted(seen))}); closeMatch {', '.join(ids + added)}")
+    return log
+
+
+def _gene_iri(source: str, ids: list[str]) -> URIRef | None:
+    if len(ids) != 1:
+        return None
+    local = ids[0].split(":", 1)[1]
+    return URIRef(("https://identifiers.org/MGI:" if source == "mgi" else "https://identifiers.org/rgd:") + local)
+
+
+def _curie_text(iri: URIRef) -> str:
+    text = str(iri).removeprefix("https://identifiers.org/")
+    return text if text.startswith("MGI:") else text.replace("hgnc:", "HGNC:").replace("rgd:", "RGD:")
+
+
 # ------------------------------------------------------------------------------------------------ ledger
 
 LEDGER_FIELDS = (MSC.quote, MSC.quoteTranslation, PROV.wasDerivedFrom, MSC.citationStatus, MSC.reviewSection,
@@ -740,8 +830,10 @@ def main() -> int:
     entity_exact = {t for g in entities.values() for t in g.objects(None, SKOS.exactMatch) if isinstance(t, URIRef)}
     tbox_log = migrate_tbox(onto, additions, entity_exact)
     changes = migrate_nanopubs(datasets, category, types)
+    gene_log = species_genes(entities[paths.instances / "entities" / "gene-products.ttl"], datasets,
+                             paths.reference_tables)  # fmt: skip
     after = snapshot(datasets, studies)
-    text, problems = ledger_text(before, after, changes, tbox_log, review)
+    text, problems = ledger_text(before, after, changes, tbox_log + gene_log, review)
     labels = Graph()
     for g in entities.values():
         labels += g

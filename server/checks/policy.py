@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.term import Node
 
 from server.curation.load import Loaded
 from server.curation.validation_view import ontology_graph
@@ -52,10 +53,14 @@ def read_policy(ontology: Graph) -> dict[URIRef, Rule]:
             predicate=predicate,
             kind=str(kind),
             sign=sign,
-            subjects=tuple(sorted(c for c in ontology.objects(predicate, MSC.subjectCategory) if isinstance(c, URIRef))),
-            objects=tuple(sorted(c for c in ontology.objects(predicate, MSC.objectCategory) if isinstance(c, URIRef))),
+            subjects=_classes(ontology, predicate, MSC.subjectCategory),
+            objects=_classes(ontology, predicate, MSC.objectCategory),
         )
     return rules
+
+
+def _classes(ontology: Graph, predicate: URIRef, annotation: URIRef) -> tuple[URIRef, ...]:
+    return tuple(sorted(c for c in ontology.objects(predicate, annotation) if isinstance(c, URIRef)))
 
 
 def _label(ontology: Graph, iri: URIRef) -> str:
@@ -69,7 +74,7 @@ def _any_class(shapes: Graph, shape: URIRef | BNode, classes: tuple[URIRef, ...]
     if len(classes) == 1:
         shapes.add((shape, SH["class"], classes[0]))
         return
-    alternatives = []
+    alternatives: list[Node] = []
     for cls in classes:
         alt = BNode()
         shapes.add((alt, SH["class"], cls))
@@ -97,8 +102,16 @@ def policy_shapes(ontology: Graph) -> Graph:
             shapes.add((node, SH.targetSubjectsOf, rule.predicate))
             shapes.add((node, SH.severity, SH.Violation))
             allowed = ", ".join(_label(ontology, c) for c in rule.subjects)
-            shapes.add((node, SH.message, Literal(
-                f"Relation policy: the subject of {what} must be one of {allowed} (docs/data-model.md).", lang="en")))
+            shapes.add(
+                (
+                    node,
+                    SH.message,
+                    Literal(
+                        f"Relation policy: the subject of {what} must be one of {allowed} (docs/data-model.md).",
+                        lang="en",
+                    ),
+                )
+            )
             _any_class(shapes, node, rule.subjects)
         if rule.objects:
             node = MSCSH[f"Policy-{name}-object"]
@@ -110,20 +123,36 @@ def policy_shapes(ontology: Graph) -> Graph:
             shapes.add((prop, SH.path, rule.predicate))
             shapes.add((prop, SH.severity, SH.Violation))
             allowed = ", ".join(_label(ontology, c) for c in rule.objects)
-            shapes.add((prop, SH.message, Literal(
-                f"Relation policy: the object of {what} must be one of {allowed} (docs/data-model.md).", lang="en")))
+            shapes.add(
+                (
+                    prop,
+                    SH.message,
+                    Literal(
+                        f"Relation policy: the object of {what} must be one of {allowed} (docs/data-model.md).",
+                        lang="en",
+                    ),
+                )
+            )
             _any_class(shapes, prop, rule.objects)
     covered = BNode()
-    Collection(shapes, covered, [RDF.type, *sorted(rules)])
+    Collection(shapes, covered, [RDF.type, *sorted(rules)])  # rdf:type: a claim typed as a review statement
     listed = MSCSH.AssertionPredicateShape
     shapes.add((listed, RDF.type, SH.PropertyShape))
     shapes.add((listed, SH.path, MSCSH.predicate))
     shapes.add((listed, SH["in"], covered))
     shapes.add((listed, SH.severity, SH.Violation))
-    shapes.add((listed, SH.message, Literal(
-        "The assertion graph uses a predicate the relation policy does not cover (ontology/msc-liver.ttl: "
-        "msc:relationKind, msc:sign, msc:subjectCategory, msc:objectCategory; docs/data-model.md): use one of "
-        "the policy's relations, or add one to the ontology with its policy first.", lang="en")))
+    shapes.add(
+        (
+            listed,
+            SH.message,
+            Literal(
+                "The assertion graph uses a predicate the relation policy does not cover (ontology/msc-liver.ttl: "
+                "msc:relationKind, msc:sign, msc:subjectCategory, msc:objectCategory; docs/data-model.md): use one of "
+                "the policy's relations, or add one to the ontology with its policy first.",
+                lang="en",
+            ),
+        )
+    )
     shapes.add((MSCSH.AssertionGraphShape, SH.property, listed))
     for deprecated in ontology.subjects(OWL.deprecated, Literal(True)):
         if isinstance(deprecated, URIRef) and (deprecated, RDF.type, OWL.ObjectProperty) in ontology:
@@ -133,8 +162,15 @@ def policy_shapes(ontology: Graph) -> Graph:
             shapes.add((node, SH.path, deprecated))
             shapes.add((node, SH.maxCount, Literal(0)))
             shapes.add((node, SH.severity, SH.Violation))
-            shapes.add((node, SH.message, Literal(
-                f"{_label(ontology, deprecated)} is obsolete: use the relation its comment names.", lang="en")))
+            shapes.add(
+                (
+                    node,
+                    SH.message,
+                    Literal(
+                        f"{_label(ontology, deprecated)} is obsolete: use the relation its comment names.", lang="en"
+                    ),
+                )
+            )
     return shapes
 
 

@@ -17,12 +17,11 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from server.checks.profile import require_dl
-from server.links.sssom import mappings
 from server.curation.load import Loaded
 from server.errors import InconsistentOntology, ReasonerUnavailable
 from server.files import write_atomically
+from server.links.sssom import mappings
 from server.namespaces import PREFIXES
-
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 from rdflib.util import from_n3
 
-from server.config import ProjectPaths
 from server.checks.policy import project_shapes
+from server.config import ProjectPaths
 from server.curation.load import SHAPES_GRAPH_PREFIX, Loaded, load_files, load_project, with_context
 from server.curation.validation_view import build_view, ontology_graph
 from server.errors import LoadError

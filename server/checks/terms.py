@@ -42,7 +42,12 @@ JUSTIFIED = "exactMatch:"
 _WORDS = re.compile(r"[^\w.]+")
 _QUALIFIER = re.compile(r"\([^)]*\)")
 #: Sources whose terms belong to one species (the HGNC human gene, hsa-miR-…): exactMatch needs a reason.
-SPECIES_SPECIFIC = {"hgnc": "an HGNC gene is the human gene", "mirbase": "a miRBase mature miRNA is of one species"}
+SPECIES_SPECIFIC = {
+    "hgnc": "an HGNC gene is the human gene",
+    "mgi": "an MGI gene is the mouse gene",
+    "rgd": "an RGD gene is the rat gene",
+    "mirbase": "a miRBase mature miRNA is of one species",
+}
 
 
 @dataclass(frozen=True)
@@ -185,7 +190,6 @@ class _Project:
     def justified(self, node: URIRef) -> bool:
         notes = self.graph.objects(node, SKOS.editorialNote)
         return any(str(n).startswith(JUSTIFIED) for n in notes)
-
 
 
 def _nearest_rules(project: _Project, starts: list[URIRef], rules: dict[URIRef, list[KindRule]]) -> list[KindRule]:

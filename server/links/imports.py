@@ -8,10 +8,10 @@ committed modules, and a test compares them with the source tables.
 
 import csv
 import re
-from fnmatch import fnmatchcase
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -59,14 +59,16 @@ SOURCES: dict[str, Source] = {
     "efo": Source("efo.tsv", synonyms=("synonyms",)),
     "hgnc": Source("hgnc.tsv", label="symbol", definition="name",
                    synonyms=("name", "alias_symbols", "previous_symbols"), category="locus_type"),
+    "mgi": Source("mgi_subset.tsv", label="symbol", synonyms=("synonyms",)),
+    "rgd": Source("rgd_subset.tsv", label="symbol", synonyms=("synonyms",)),
     "mirbase": Source("mirbase_mature_hsa_mmu_rno.tsv", label="name", synonyms=("previous_names",)),
     "mesh": Source("mesh.tsv", synonyms=("synonyms_first12",), category="tree_numbers"),
 }  # fmt: skip
 #: Sources published as tables, not OBO files.
-NOT_OBO = {"hgnc", "mirbase", "mesh"}
+NOT_OBO = {"hgnc", "mgi", "rgd", "mirbase", "mesh"}
 #: Terms that are not classes although their table does not say so (obi_subset.tsv gives no term types).
 DECLARED_TYPES = {"OBI:0001937": OWL.DatatypeProperty}  # OBI's 'has specified numeric value' is a data property
-#: OBO metadata properties (definition, definition source, term replaced by): vocabulary of the file format, not domain terms.
+#: OBO metadata properties (definition, definition source, term replaced by): file-format vocabulary, not domain terms.
 OBO_METADATA = {OBO["IAO_0000115"], OBO["IAO_0000119"], OBO["IAO_0100001"]}
 _SCOPED = re.compile(r"\[(RELATED|BROAD|NARROW)\]$")
 

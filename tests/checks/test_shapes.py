@@ -7,7 +7,6 @@ project's real ``shapes/``; the last test validates the curated project itself.
 import json
 from pathlib import Path
 
-import pyshacl
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH

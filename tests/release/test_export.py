@@ -28,7 +28,7 @@ from server.curation.load import Loaded, load_files
 from server.errors import ValidationFailed
 from server.iris import REVIEW, curie_of, iri_of, release
 from server.links.sssom import MAPPING_SET_ID
-from server.namespaces import BASE, LICENSE_IRI, MSC, MSCGA, ONTOLOGY_IRI, PREFIXES
+from server.namespaces import BASE, LICENSE_IRI, MSCGA, ONTOLOGY_IRI, PREFIXES
 from server.release.biolink import (
     CATEGORIES,
     EDGE_COLUMNS,
@@ -411,3 +411,19 @@ def test_kgx_reads_and_validates_the_graph(exported: Path, no_network: None, mon
     assert set(errors) <= {"ERROR"}, errors
     assert set(errors.get("ERROR", {})) <= {"INVALID_CATEGORY"}, errors
     assert set(errors.get("ERROR", {}).get("INVALID_CATEGORY", {})) <= quirk, errors
+
+
+def test_kgx_joins_a_go_annotation_table_by_hgnc_id(exported: Path) -> None:
+    """An integrator joins by id: a node with an exact human gene is published as HGNC:…, a mouse-only gene
+    product as MGI:…, never as the human gene by default; a hand-made GO-annotation table keyed by HGNC id hits
+    exactly the nodes whose claims are human (TNFSF14, in human BM-MSCs) or that are the human gene (DIDO1)."""
+    nodes = {row["id"]: row for row in _tsv(exported / NODES_FILE)}
+    annotations = _tsv(DATA / "go-annotations-hgnc.tsv")
+    hits = {a["hgnc_id"] for a in annotations if a["hgnc_id"] in nodes}
+    assert hits == {"HGNC:11930", "HGNC:2680"}
+    assert sum(1 for a in annotations if a["hgnc_id"] in nodes) == 3
+    # CD47 and TNF are claimed in mice only: their nodes are the mouse genes, and the human gene is only an xref
+    assert nodes["MGI:96617"]["name"] == "CD47" and "HGNC:1682" in nodes["MGI:96617"]["xref"].split("|")
+    assert nodes["MGI:104798"]["name"] == "tumor necrosis factor alpha"
+    proteins = [n for n in nodes.values() if "biolink:Protein" in n["category"].split("|")]
+    assert sum(1 for n in proteins if not n["id"].startswith("msce:")) > len(proteins) / 2
