@@ -109,15 +109,17 @@ class Virtuoso:
 
     def start(self) -> "Virtuoso":
         """Start the server (it daemonizes), wait until it answers, and set the dba password (over stdin)."""
-        subprocess.run(["virtuoso-t", "+configfile", str(self.ini), "+wait"], cwd=self.folder, capture_output=True,
+        server = shutil.which("virtuoso-t") or "virtuoso-t"
+        subprocess.run([server, "+configfile", str(self.ini), "+wait"], cwd=self.folder, capture_output=True,
                        timeout=120, check=True)  # fmt: skip
         log = (self.db / "virtuoso.log").read_text(errors="replace")
         found = re.findall(r"Server online at .* \(pid (\d+)\)", log)
         if not found:
             raise RuntimeError(f"Virtuoso did not start:\n{log[-2000:]}")
         self.pid = int(found[-1])
-        done = subprocess.run(["isql-vt", self.address, "dba"], input=f"set password dba {self.password};\n",
-                              text=True, capture_output=True, timeout=60, check=True)  # fmt: skip
+        isql = shutil.which("isql-vt") or "isql-vt"
+        done = subprocess.run([isql, self.address, "dba"], input=f"set password dba {self.password};\n", text=True,
+                              capture_output=True, timeout=60, check=True)  # fmt: skip
         if "Error" in done.stdout + done.stderr:
             raise RuntimeError(f"could not set Virtuoso's password: {done.stderr}")
         _wait_http(self.sparql + "?query=ASK%7B%7D")

@@ -15,7 +15,7 @@ A store that cannot be reached, or fails, is a :class:`~server.errors.StoreUnava
 past the limit is a :class:`~server.errors.QueryTimeout` (503), never a partial answer.
 """
 
-import socket
+import io
 import threading
 import time
 import urllib.error
@@ -24,7 +24,7 @@ import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from http.client import HTTPResponse
-from typing import IO
+from typing import IO, TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 
@@ -34,6 +34,9 @@ from server.engine.dialect import Dialect, detect
 from server.engine.guard import check_query
 from server.engine.oxigraph_engine import write_result
 from server.errors import QueryError, QueryTimeout, StoreUnavailable
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 #: What we ask the store for, per kind of result: formats pyoxigraph parses as a stream.
 _ACCEPT = {"solutions": "application/sparql-results+xml", "graph": "application/n-triples"}
@@ -46,25 +49,33 @@ GRAPH_MEMORY = 60.0
 _EMPTY = ox.Store()
 
 
-class _Deadline(IO[bytes]):
+class _Deadline(io.RawIOBase):
     """The store's answer as a stream that raises :class:`QueryTimeout` once the deadline has passed."""
 
     def __init__(self, response: HTTPResponse, deadline: float, limit: float) -> None:
+        super().__init__()
         self.response = response
         self.deadline = deadline
         self.limit = limit
 
-    def read(self, size: int = -1) -> bytes:
-        """Read from the answer.
+    def readable(self) -> bool:
+        """Say that the stream can be read.
 
-        :param size: most bytes to read.
-        :returns: the bytes.
+        :returns: ``True``.
+        """
+        return True
+
+    def readinto(self, buffer: "WriteableBuffer", /) -> int:
+        """Read from the answer into ``buffer``.
+
+        :param buffer: where to put the bytes.
+        :returns: how many bytes were read (0 at the end).
         :raises QueryTimeout: when the answer is still streaming at the deadline.
         """
         if time.monotonic() > self.deadline:
             raise _timeout(self.limit)
         try:
-            return self.response.read(size)
+            return self.response.readinto(buffer)
         except TimeoutError as exc:
             raise _timeout(self.limit) from exc
 
@@ -157,7 +168,7 @@ class RemoteEngine:
         kind = _kind(spec.text)
         deadline = time.monotonic() + self.timeout + GRACE
         with self._send(spec.text, kind, spec.default_graph_uris, spec.named_graph_uris) as response:
-            stream = _Deadline(response, deadline, self.timeout)
+            stream = cast(IO[bytes], io.BufferedReader(_Deadline(response, deadline, self.timeout)))
             try:
                 if kind == "graph":
                     return write_result(_triples(ox.parse(stream, ox.RdfFormat.N_TRIPLES)), spec)
@@ -185,14 +196,16 @@ class RemoteEngine:
         request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __init__
             self.endpoint,
             data=urllib.parse.urlencode(fields).encode(),
-            headers={"Accept": _ACCEPT["graph" if kind == "graph" else "solutions"],
-                     "Content-Type": "application/x-www-form-urlencoded"},  # fmt: skip
+            headers={
+                "Accept": _ACCEPT["graph" if kind == "graph" else "solutions"],
+                "Content-Type": "application/x-www-form-urlencoded",
+            },  # fmt: skip
         )
         try:
             response: HTTPResponse = urllib.request.urlopen(request, timeout=self._socket_timeout())  # noqa: S310
         except urllib.error.HTTPError as exc:
             raise self._refusal(exc) from exc
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             raise _timeout(self.timeout) from exc
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)

@@ -33,7 +33,7 @@ STAGING = "urn:x-msckg:staging:"
 OWNED = BASE
 #: Environment variables (and keys of a credentials file) that hold the store's account.
 USER_VARIABLE = "MSCKG_STORE_USER"
-PASSWORD_VARIABLE = "MSCKG_STORE_PASSWORD"
+PASSWORD_VARIABLE = "MSCKG_STORE_PASSWORD"  # noqa: S105 - the variable's name, not a password
 
 #: Receives one line of progress at a time.
 Progress = Callable[[str], None]
@@ -152,12 +152,12 @@ def sparql_switch(prefix: str) -> str:
     :param prefix: the staging prefix of this run.
     :returns: the update text (drop every owned graph, rename every staged graph, drop the staged copies).
 
-    >>> "STRSTARTS(STR(?g), \\"https://w3id.org/msc-liver/\\")" in sparql_switch("urn:x-msckg:staging:t:")
-    True
+    >>> print(sparql_switch("urn:x-msckg:staging:t:").splitlines()[1][:60])
+    INSERT { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?staged { ?s
     """
     staged = f'GRAPH ?staged {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?staged), "{prefix}"))'
     return (
-        f'DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{OWNED}")) }} ;\n'
+        f"{_delete_graphs(OWNED)} ;\n"
         f"INSERT {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ {staged} "
         f'BIND(IRI(STRAFTER(STR(?staged), "{prefix}")) AS ?g) }} ;\n'
         f"DELETE {{ GRAPH ?staged {{ ?s ?p ?o }} }} WHERE {{ {staged} }}"
@@ -170,7 +170,12 @@ def sparql_discard(prefix: str) -> str:
     :param prefix: the staging prefix of that run.
     :returns: the update text.
     """
-    return f'DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}'
+    return _delete_graphs(prefix)
+
+
+def _delete_graphs(prefix: str) -> str:
+    where = f'GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{prefix}"))'
+    return f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ {where} }}"
 
 
 class Timer:

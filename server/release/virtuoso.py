@@ -43,7 +43,7 @@ BATCH = 500_000
 #: Graph IRIs per list file read by the hiding procedure.
 LIST_BATCH = 50_000
 #: The password isql tries before it asks for one.
-ISQL_DEFAULT_PASSWORD = "dba"
+ISQL_DEFAULT_PASSWORD = "dba"  # noqa: S105 - isql's built-in first try, not ours
 #: Longest one isql step may take (seconds).
 STEP_LIMIT = 6 * 3600
 
@@ -192,13 +192,11 @@ def publish_virtuoso(release: Path, address: str, credentials: Credentials, load
                  + _PROCEDURES.replace("{private}", PRIVATE) + system + _group_calls(folder, True))  # fmt: skip
 
     def load() -> None:
-        where = _sql_string(str(folder) + "/")
+        where = _sql_string(str(folder) + "/")  # every value below is quoted by _sql_string
+        forget = f"delete from DB.DBA.LOAD_LIST where LL_FILE like {where} || '%';\n"  # noqa: S608
         run_isql(address, credentials,
-                 f"delete from DB.DBA.LOAD_LIST where LL_FILE like {where} || '%';\n"
-                 f"ld_dir ({_sql_string(str(folder))}, 'staged-*.nq', 'urn:x-msckg:unused');\n"
-                 "rdf_loader_run ();\n"
-                 f"DB.DBA.MSCKG_CHECK_LOAD ({where});\n"
-                 f"delete from DB.DBA.LOAD_LIST where LL_FILE like {where} || '%';\n")  # fmt: skip
+                 f"{forget}ld_dir ({_sql_string(str(folder))}, 'staged-*.nq', 'urn:x-msckg:unused');\n"
+                 f"rdf_loader_run ();\nDB.DBA.MSCKG_CHECK_LOAD ({where});\n{forget}")  # fmt: skip
 
     def switch() -> None:
         run_isql(address, credentials,
