@@ -13,6 +13,8 @@ Virtuoso (7.2):
 * a query stopped by the server-wide ``MaxQueryExecutionTime`` fails with SQL state ``S1T00`` in its body;
 * a query its SPARQL-to-SQL compiler cannot handle fails with SQL state ``37000`` and status 500 (for example
   an internal error on some zero-or-one paths ``p?``): that is the query's problem on this store, a 400 here;
+* it writes blank nodes in SPARQL XML results as ``<bnode>nodeID://b10070</bnode>``, which is not a valid blank
+  node label: the ``nodeID://`` is dropped as the answer streams in;
 * its default graph is the union of every graph the SPARQL user may read, its own system graphs included:
   ``msckg publish`` makes those private (graph-level security), so the union holds the release only.
 
@@ -39,6 +41,8 @@ class Dialect:
     timeout_markers: tuple[str, ...] = ()
     #: Texts in an error answer (whatever its status) that mean the store cannot compile this query.
     compile_markers: tuple[str, ...] = ()
+    #: Byte replacements that make the store's answers valid for pyoxigraph's parsers (old, new).
+    answer_fixes: tuple[tuple[bytes, bytes], ...] = ()
 
     def request_parameters(self, seconds: float) -> list[tuple[str, str]]:
         """Return the parameters that ask the store to stop the query after ``seconds``.
@@ -93,7 +97,7 @@ class Dialect:
 GENERIC = Dialect("generic")
 #: OpenLink Virtuoso 7.
 VIRTUOSO = Dialect("virtuoso", timeout_parameter="timeout", timeout_markers=("S1T00", "SR171", "timed out"),
-                   compile_markers=("Virtuoso 37000",))  # fmt: skip
+                   compile_markers=("Virtuoso 37000",), answer_fixes=((b"<bnode>nodeID://", b"<bnode>"),))  # fmt: skip
 
 
 def detect(server: str | None) -> Dialect:

@@ -50,13 +50,17 @@ _EMPTY = ox.Store()
 
 
 class _Deadline(io.RawIOBase):
-    """The store's answer as a stream that raises :class:`QueryTimeout` once the deadline has passed."""
+    """The store's answer as a stream: fixed as its dialect says, and stopped once the deadline has passed."""
 
-    def __init__(self, response: HTTPResponse, deadline: float, limit: float) -> None:
+    def __init__(self, response: HTTPResponse, deadline: float, limit: float,
+                 fixes: tuple[tuple[bytes, bytes], ...] = ()) -> None:  # fmt: skip
         super().__init__()
         self.response = response
         self.deadline = deadline
         self.limit = limit
+        self.fixes = fixes
+        self.hold = max((len(old) for old, _ in fixes), default=1) - 1  # a replacement may span two chunks
+        self.pending = b""
 
     def readable(self) -> bool:
         """Say that the stream can be read.
@@ -72,12 +76,25 @@ class _Deadline(io.RawIOBase):
         :returns: how many bytes were read (0 at the end).
         :raises QueryTimeout: when the answer is still streaming at the deadline.
         """
-        if time.monotonic() > self.deadline:
-            raise _timeout(self.limit)
-        try:
-            return self.response.readinto(buffer)
-        except TimeoutError as exc:
-            raise _timeout(self.limit) from exc
+        view = memoryview(buffer).cast("B")
+        while True:
+            if time.monotonic() > self.deadline:
+                raise _timeout(self.limit)
+            try:
+                chunk = self.response.read(max(len(view), 8192))
+            except TimeoutError as exc:
+                raise _timeout(self.limit) from exc
+            data = self.pending + chunk
+            for old, replacement in self.fixes:
+                data = data.replace(old, replacement)
+            keep = 0 if not chunk else min(self.hold, len(data))
+            ready, self.pending = data[: len(data) - keep], data[len(data) - keep :]
+            if ready or not chunk:
+                break
+        size = min(len(view), len(ready))
+        view[:size] = ready[:size]
+        self.pending = ready[size:] + self.pending
+        return size
 
 
 def _timeout(limit: float) -> QueryTimeout:
@@ -166,9 +183,11 @@ class RemoteEngine:
             if iri not in self.graphs:
                 raise QueryError(f"<{iri}> is not a graph of this dataset")
         kind = _kind(spec.text)
+        _ = self.dialect  # known before the first query, so that the store's own limit is always asked for
         deadline = time.monotonic() + self.timeout + GRACE
         with self._send(spec.text, kind, spec.default_graph_uris, spec.named_graph_uris) as response:
-            stream = cast(IO[bytes], io.BufferedReader(_Deadline(response, deadline, self.timeout)))
+            raw = _Deadline(response, deadline, self.timeout, self.dialect.answer_fixes)
+            stream = cast(IO[bytes], io.BufferedReader(raw))
             try:
                 if kind == "graph":
                     return write_result(_triples(ox.parse(stream, ox.RdfFormat.N_TRIPLES)), spec)
