@@ -112,10 +112,15 @@ class Virtuoso:
         server = shutil.which("virtuoso-t") or "virtuoso-t"
         subprocess.run([server, "+configfile", str(self.ini), "+wait"], cwd=self.folder, capture_output=True,
                        timeout=120, check=True)  # fmt: skip
-        log = (self.db / "virtuoso.log").read_text(errors="replace")
-        found = re.findall(r"Server online at .* \(pid (\d+)\)", log)
-        if not found:
-            raise RuntimeError(f"Virtuoso did not start:\n{log[-2000:]}")
+        deadline = time.monotonic() + 60
+        while True:  # +wait may return a moment before the log names the server's pid
+            log = (self.db / "virtuoso.log").read_text(errors="replace")
+            found = re.findall(r"Server online at .* \(pid (\d+)\)", log)
+            if found:
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Virtuoso did not start:\n{log[-2000:]}")
+            time.sleep(0.2)
         self.pid = int(found[-1])
         isql = shutil.which("isql-vt") or "isql-vt"
         done = subprocess.run([isql, self.address, "dba"], input=f"set password dba {self.password};\n", text=True,

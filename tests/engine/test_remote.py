@@ -41,8 +41,8 @@ def test_protocol_over_virtuoso(published_virtuoso, real_release: Path) -> None:
     assert len(cut.get_data(as_text=True).strip().splitlines()) == 1 + 5
     ask = client.post("/sparql", data={"query": f"ASK {{ <{BM_MSC}> ?p ?o }}"})
     assert ask.status_code == 200 and json.loads(ask.data)["boolean"] is True
-    graph = client.get("/sparql", query_string={"query": f"CONSTRUCT {{ <{BM_MSC}> a ?t }} WHERE {{ <{BM_MSC}> a ?t }}"},
-                       headers={"Accept": "text/turtle"})  # fmt: skip
+    construct = f"CONSTRUCT {{ <{BM_MSC}> a ?t }} WHERE {{ <{BM_MSC}> a ?t }}"
+    graph = client.get("/sparql", query_string={"query": construct}, headers={"Accept": "text/turtle"})
     assert graph.status_code == 200 and graph.mimetype == "text/turtle"
     assert b"BoneMarrowMSC" in graph.data
     refused = client.get("/sparql", query_string={"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
