@@ -2,22 +2,20 @@
 
 Generic over ``queries/cq/*.rq``: each CQ runs through the embedded engine and through the remote engine over
 the session's Virtuoso (the real release published with the bulk loader), and the two answers are compared as
-multisets of solutions (numbers by value; a GROUP_CONCAT of IRIs as a set, its order being undefined; an empty
-plain literal as unbound: for a GROUP_CONCAT over no values Virtuoso answers ``""``, pyoxigraph leaves the
-variable unbound, and SPARQL 1.1 does not settle which is right when the values are unbound).
+multisets of solutions by ``benchmarks/_common.py``'s ``solutions`` (numbers by value; a GROUP_CONCAT of IRIs
+as a set, its order being undefined; an empty plain literal as unbound: for a GROUP_CONCAT over no values
+Virtuoso answers ``""``, pyoxigraph leaves the variable unbound, and SPARQL 1.1 does not settle which is right).
 
 Where Virtuoso 7.2 answers wrongly, the CQ is listed in :data:`VIRTUOSO_WRONG` with what goes wrong there
 (``docs/deploy.md`` lists the same): those cases are strict expected failures, so a fixed Virtuoso, or a CQ
 rewritten so that Virtuoso answers it, turns them red until the entry is removed.
 """
 
-import json
-from collections import Counter
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest
 
+from benchmarks._common import solutions as canonical
 from server.engine import QuerySpec
 from server.engine.oxigraph_engine import OxigraphEngine
 from server.engine.remote import RemoteEngine
@@ -38,33 +36,6 @@ VIRTUOSO_WRONG = {
     "07-assertions-involving-nlrp3.rq": "Virtuoso 7.2.5 fails to compile the zero-or-one path obo:BFO_0000051? "
     "(SQ156 internal compiler error): a 400 from the endpoint",
 }
-
-
-def canonical(body: bytes) -> Counter[tuple[tuple[str, str], ...]]:
-    """A SPARQL JSON result as a multiset of solutions, each a sorted tuple of (variable, canonical term)."""
-    doc = json.loads(body)
-    if "boolean" in doc:
-        return Counter({(("boolean", str(doc["boolean"])),): 1})
-    rows: Counter[tuple[tuple[str, str], ...]] = Counter()
-    for binding in doc["results"]["bindings"]:
-        cells = []
-        for var, term in binding.items():
-            value, datatype = term["value"], term.get("datatype", "")
-            if term["type"] == "literal" and not value and not datatype and "xml:lang" not in term:
-                continue
-            if datatype.startswith("http://www.w3.org/2001/XMLSchema#") and datatype.endswith(
-                ("integer", "decimal", "double", "float")
-            ):
-                try:
-                    value = str(Decimal(value).normalize())
-                except InvalidOperation:
-                    pass
-                datatype = "number"
-            elif " " in value and all(part.startswith(("http://", "https://")) for part in value.split(" ")):
-                value = " ".join(sorted(value.split(" ")))
-            cells.append((var, f"{term['type']}|{value}|{datatype}|{term.get('xml:lang', '').lower()}"))
-        rows[tuple(sorted(cells))] += 1
-    return rows
 
 
 @pytest.fixture(scope="module")
