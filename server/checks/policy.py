@@ -70,6 +70,15 @@ def _label(ontology: Graph, iri: URIRef) -> str:
     return f"{shorten(str(iri))} ({name})" if name else shorten(str(iri))
 
 
+def _constrain(shapes: Graph, ontology: Graph, shape: URIRef, role: str, classes: tuple[URIRef, ...]) -> None:
+    """Say that the shape's values are members of one of the classes, with a message naming them."""
+    allowed = ", ".join(_label(ontology, c) for c in classes)
+    message = f"Relation policy: {role} must be one of {allowed} (docs/data-model.md)."
+    shapes.add((shape, SH.severity, SH.Violation))
+    shapes.add((shape, SH.message, Literal(message, lang="en")))
+    _any_class(shapes, shape, classes)
+
+
 def _any_class(shapes: Graph, shape: URIRef | BNode, classes: tuple[URIRef, ...]) -> None:
     if len(classes) == 1:
         shapes.add((shape, SH["class"], classes[0]))
@@ -100,40 +109,15 @@ def policy_shapes(ontology: Graph) -> Graph:
             node = MSCSH[f"Policy-{name}-subject"]
             shapes.add((node, RDF.type, SH.NodeShape))
             shapes.add((node, SH.targetSubjectsOf, rule.predicate))
-            shapes.add((node, SH.severity, SH.Violation))
-            allowed = ", ".join(_label(ontology, c) for c in rule.subjects)
-            shapes.add(
-                (
-                    node,
-                    SH.message,
-                    Literal(
-                        f"Relation policy: the subject of {what} must be one of {allowed} (docs/data-model.md).",
-                        lang="en",
-                    ),
-                )
-            )
-            _any_class(shapes, node, rule.subjects)
+            _constrain(shapes, ontology, node, f"the subject of {what}", rule.subjects)
         if rule.objects:
-            node = MSCSH[f"Policy-{name}-object"]
-            prop = MSCSH[f"Policy-{name}-object-values"]
+            node, prop = MSCSH[f"Policy-{name}-object"], MSCSH[f"Policy-{name}-object-values"]
             shapes.add((node, RDF.type, SH.NodeShape))
             shapes.add((node, SH.targetSubjectsOf, rule.predicate))
             shapes.add((node, SH.property, prop))
             shapes.add((prop, RDF.type, SH.PropertyShape))
             shapes.add((prop, SH.path, rule.predicate))
-            shapes.add((prop, SH.severity, SH.Violation))
-            allowed = ", ".join(_label(ontology, c) for c in rule.objects)
-            shapes.add(
-                (
-                    prop,
-                    SH.message,
-                    Literal(
-                        f"Relation policy: the object of {what} must be one of {allowed} (docs/data-model.md).",
-                        lang="en",
-                    ),
-                )
-            )
-            _any_class(shapes, prop, rule.objects)
+            _constrain(shapes, ontology, prop, f"the object of {what}", rule.objects)
     covered = BNode()
     Collection(shapes, covered, [RDF.type, *sorted(rules)])  # rdf:type: a claim typed as a review statement
     listed = MSCSH.AssertionPredicateShape

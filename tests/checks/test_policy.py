@@ -21,9 +21,9 @@ _ROW = re.compile(r"^\| `([^`]+)` \| [^|]* \| (causal|non-causal|qualifier) \| (
 
 def test_every_predicate_of_an_assertion_graph_has_a_policy(loaded: Loaded) -> None:
     rules = read_policy(ontology_graph(loaded))
-    used = {
-        p for g in loaded.data_graphs() if graph_kind(URIRef(g.identifier)) == "assertion" for _, p, _ in g
-    } - {RDF.type}
+    used = {p for g in loaded.data_graphs() if graph_kind(URIRef(g.identifier)) == "assertion" for _, p, _ in g} - {
+        RDF.type
+    }
     assert used and not sorted(used - set(rules))
     assert all(rules[p].kind != "causal" or rules[p].sign in "+-0" or p in (OBO.RO_0002264, OBO.RO_0002418)
                for p in used)  # fmt: skip
