@@ -755,8 +755,12 @@ def ledger_text(before: dict, after: dict, changes: dict, tbox_log: list[str], r
                     f"{'<br>'.join(c.replace('|', '/') for c in changes.get(np_id, [])) or '—'} |")  # fmt: skip
     if before["(numbers)"] != after["(numbers)"]:
         problems.append("a number of studies.ttl changed")
-    substance = sorted(k for k, v in changes.items() if any(not c.startswith(("comparator", "curator note added"))
-                                                            and "BackgroundStatement" not in c for c in v))  # fmt: skip
+    manual = sorted(k for k in changes if k in MANUAL)
+    evidence = sorted(k for k, v in changes.items() if k not in MANUAL and any(
+        c.startswith(("evidence", "curator note replaced", "reports measurement")) or "NoSignificantDifference" in c
+        for c in v))  # fmt: skip
+    mechanical = sorted(k for k, v in changes.items() if k not in MANUAL and k not in evidence and any(
+        " → " in c and not c.startswith(("modality", "comparator")) for c in v))  # fmt: skip
     head = [
         "# Migration to the causal model: before/after ledger",
         "",
@@ -773,8 +777,14 @@ def ledger_text(before: dict, after: dict, changes: dict, tbox_log: list[str], r
         f"* numbers of studies.ttl compared: {len(before['(numbers)']['studies'])}, unchanged: "
         f"{before['(numbers)'] == after['(numbers)']}",
         f"* problems: {len(problems)}" + ("".join(f"\n  * {p}" for p in problems)),
-        f"* nanopublications changed in substance (assertion rewritten, modality or evidence changed beyond the "
-        f"uncited-background rule): {len(substance)}: {', '.join(substance)}",
+        f"* rewritten by hand, the sentence's claim re-read (audit classes C2, C3, C6 without a rule): "
+        f"{len(manual)}: {', '.join(manual)}",
+        f"* evidence changed (curator inference ECO:0000305, a note or measurement replaced or added, a null "
+        f"comparison that was none): {len(evidence)}: {', '.join(evidence)}",
+        f"* predicates only, by the policy's rule for the subject's and object's categories (C6): "
+        f"{len(mechanical)}: {', '.join(mechanical)}",
+        "* every uncited statement that was 'Demonstrated' is now 'BackgroundStatement'; every claim's qualifiers "
+        "moved from its provenance graph into its assertion graph",
         "",
         "## T-box",
         "",

@@ -1,9 +1,11 @@
 """KGX nodes/edges TSV of the assertions, with Biolink Model (4.x) categories, predicates and qualifiers.
 
-Each node's category comes from its ``msc:`` class (the nearest class of :data:`CATEGORIES` up its
-``rdfs:subClassOf`` chain); each edge's predicate and qualifiers from :data:`PREDICATES`, keyed by our
-predicate. Where the Biolink Model has a term for one of our relations (RO:0002213 is its ``upregulated``
-direction, RO:0003000 its ``produces`` …) we use it; ``biolink:related_to`` only where nothing fits.
+Each node's category comes from its class (the nearest class of :data:`CATEGORIES` up its ``rdfs:subClassOf``
+chain, through the import modules' upper alignment: a node typed ``CL:0002540`` is a ``biolink:Cell``); each
+edge's predicate and qualifiers from :data:`PREDICATES`, keyed by our predicate, and the claim's qualifiers
+(species, cell type) become the edge's context qualifiers. Where the Biolink Model has a term for one of our
+relations (RO:0002213 is its ``upregulated`` direction, RO:0003307 its ``ameliorates_condition`` …) we use it;
+``biolink:related_to`` only where nothing fits.
 
 Predicates and qualifiers, Biolink 4.4 (``original_predicate`` keeps ours on every edge):
 
