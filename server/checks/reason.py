@@ -97,12 +97,13 @@ def _hermit(merged: Graph, what: str) -> ReasoningResult:
     if shutil.which("java") is None:
         raise ReasonerUnavailable("HermiT needs Java: no 'java' on PATH")
     require_dl(merged)
-    with tempfile.TemporaryDirectory(prefix="msckg-reason-") as tmp:
+    # owlready2 prints a warning for every punned entity typed by itself (the mapping merge makes many) while it
+    # loads entities, lazily: its stderr is muted for the whole run; errors reach us as exceptions.
+    with tempfile.TemporaryDirectory(prefix="msckg-reason-") as tmp, contextlib.redirect_stderr(io.StringIO()):
         source = Path(tmp) / "merged.nt"
         merged.serialize(source, format="nt", encoding="utf-8")
         world = owlready2.World()
-        with contextlib.redirect_stderr(io.StringIO()):  # owlready2 warns about punned entities typed by themselves
-            onto = world.get_ontology(source.as_uri()).load()
+        onto = world.get_ontology(source.as_uri()).load()
         try:
             with onto:
                 owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
