@@ -15,6 +15,11 @@ DEFAULT_QUEUE_WAIT = 5.0
 DEFAULT_ROW_LIMIT = 10_000
 #: Default longest query text, characters.
 DEFAULT_MAX_QUERY_LENGTH = 20_000
+#: Default deepest nesting of a query (groups, parentheses, brackets, '!' chains), checked before parsing: the
+#: engine's recursive parser overflows its stack at a few thousand levels and needs seconds for ~150 nested '['.
+DEFAULT_MAX_QUERY_DEPTH = 64
+#: Default cap on a serialized result, bytes (then cut, like the row cap).
+DEFAULT_MAX_RESULT_BYTES = 16 * 2**20
 
 #: Repository root when running from a checkout (``server/`` sits directly below it).
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent

@@ -7,12 +7,13 @@ CLI, tests and benchmarks).
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import pyoxigraph as ox
 
 from server.engine import QueryResult, QuerySpec
 from server.engine.formats import GRAPH_FORMATS, SOLUTION_FORMATS, negotiate
-from server.engine.guard import check_query
+from server.engine.guard import read_query
 from server.engine.results import write_boolean, write_solutions
 from server.errors import LoadError, QueryError
 
@@ -64,29 +65,38 @@ def execute(store: ox.Store, graphs: set[str], spec: QuerySpec) -> QueryResult:
     :param graphs: the store's named graphs (for FROM and ``default-graph-uri`` checks).
     :param spec: query text, protocol dataset, accept header, format parameter and row cap.
     :returns: the serialized result.
-    :raises QueryError: on a syntax error (with line and column), a refused feature or an unknown graph.
+    :raises QueryError: on a syntax error (with line and column), a refused feature, an unknown graph or
+        function, or a query the engine cannot evaluate (its message).
     :raises NotAcceptable: when no accepted format fits the result's kind.
     """
-    own_dataset = check_query(spec.text, graphs, spec.max_length)
+    reading = read_query(spec.text, graphs, spec.max_length, spec.max_depth)
     try:
-        result = store.query(spec.text, **_dataset_args(spec, graphs, own_dataset))  # type: ignore[arg-type]
+        return _run(store, graphs, spec, reading.own_dataset)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax {exc}") from exc
-    except OSError as exc:
-        raise QueryError(f"query failed: {exc}") from exc
+    except (OSError, RuntimeError, UnicodeError, ValueError) as exc:  # the engine's word on the query
+        raise QueryError(f"the query cannot be evaluated: {exc}") from exc
+
+
+def _run(store: ox.Store, graphs: set[str], spec: QuerySpec, own_dataset: bool) -> QueryResult:
+    result = store.query(spec.text, **_dataset_args(spec, graphs, own_dataset))  # type: ignore[arg-type]
     if isinstance(result, ox.QueryBoolean):
         fmt = negotiate(SOLUTION_FORMATS, spec.accept, spec.format)
         return QueryResult(write_boolean(fmt.short, bool(result)), fmt.media_type, False, "boolean")
     if isinstance(result, ox.QuerySolutions):
         fmt = negotiate(SOLUTION_FORMATS, spec.accept, spec.format)
-        document, cut = write_solutions(result, fmt.short, spec.row_limit)
-        return QueryResult(document, fmt.media_type, cut, "solutions")
+        document, cut = write_solutions(result, fmt.short, spec.row_limit, spec.byte_limit)
+        return QueryResult(document, fmt.media_type, cut is not None, "solutions", cut)  # type: ignore[arg-type]
     fmt = negotiate(GRAPH_FORMATS, spec.accept, spec.format)
     triples: dict[ox.Triple, None] = {}
-    truncated = False
+    cut_by: Literal["rows", "bytes"] | None = None
+    size = 0
     for triple in result:  # DESCRIBE over the union graph can repeat triples: keep each once
-        if triple not in triples and len(triples) == spec.row_limit:
-            truncated = True
+        if triple in triples:
+            continue
+        size += len(str(triple))  # about its N-Triples size: every format here writes about as much or less
+        if len(triples) == spec.row_limit or size > spec.byte_limit:
+            cut_by = "rows" if len(triples) == spec.row_limit else "bytes"
             break
         triples[triple] = None
     assert fmt.rdf is not None  # noqa: S101 - every graph format has an RDF serializer
@@ -94,7 +104,7 @@ def execute(store: ox.Store, graphs: set[str], spec: QuerySpec) -> QueryResult:
         body = ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=fmt.rdf)
     else:
         body = ox.serialize(list(triples), format=fmt.rdf)
-    return QueryResult(body or b"", fmt.media_type, truncated, "graph")
+    return QueryResult(body or b"", fmt.media_type, cut_by is not None, "graph", cut_by)
 
 
 @dataclass
