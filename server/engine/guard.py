@@ -237,7 +237,9 @@ def _dataset_graphs(scan: _Scan) -> Iterator[tuple[int, str]]:
     bases, prefixes = _declarations(scan)
     for at in scan.keyword_at("FROM"):
         spots = scan.spaces_after(at + 4)
-        spots |= {p for here in spots if scan.text[here : here + 5].upper() == "NAMED" for p in scan.spaces_after(here + 5)}
+        spots |= {
+            p for here in spots if scan.text[here : here + 5].upper() == "NAMED" for p in scan.spaces_after(here + 5)
+        }
         for here in spots:
             if scan.text.startswith("<", here) and scan.next_gt[here + 1] < len(scan.text):
                 for iri in _resolve(_unescape_iri(scan.text[here + 1 : scan.next_gt[here + 1]]), bases):
