@@ -7,8 +7,8 @@ inconsistency); 2 usage or load error. ``--traceback`` shows the Python tracebac
 import datetime as dt
 import os
 import sys
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 

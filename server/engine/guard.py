@@ -256,7 +256,7 @@ def read_query(
     max_length: int = DEFAULT_MAX_QUERY_LENGTH,
     max_depth: int = DEFAULT_MAX_QUERY_DEPTH,
 ) -> Reading:
-    """Refuse queries that are too long or too deep, call SERVICE, or name a dataset graph we do not hold.
+    r"""Refuse queries that are too long or too deep, call SERVICE, or name a dataset graph we do not hold.
 
     :param text: the SPARQL query.
     :param local_graphs: IRIs of the named graphs in our store.
@@ -268,10 +268,10 @@ def read_query(
 
     >>> read_query('SELECT * { ?s ?p "SERVICE" }', set()).own_dataset
     False
-    >>> read_query("SELECT * { ?s ?p ?o #c\\rSERVICE <http://x/> { } }", set())
+    >>> read_query("SELECT * { ?s ?p ?o #c\rSERVICE <http://x/> { } }", set())
     Traceback (most recent call last):
     ...
-    server.errors.QueryRefused: line 1, column 27: SERVICE (federated query) is not allowed on this endpoint
+    server.errors.QueryRefused: line 2, column 1: SERVICE (federated query) is not allowed on this endpoint
     """
     if len(text) > max_length:
         raise QueryError(f"query is {len(text)} characters long; the limit is {max_length}")

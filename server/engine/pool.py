@@ -23,7 +23,7 @@ from server import errors
 from server.config import DEFAULT_QUEUE_WAIT, DEFAULT_TIMEOUT
 from server.engine import EngineHealth, QueryResult, QuerySpec
 from server.engine.admission import Admission
-from server.engine.store_process import StoreProcess, Worker
+from server.engine.store_process import EXECUTOR, StoreProcess, Worker
 
 log = logging.getLogger("msckg.pool")
 #: CPU priority (nice) of a worker running a long query: the lowest, so short queries go first.
@@ -41,13 +41,14 @@ class WorkerPool:
         queries after 1 s).
     :param isolation: cut the workers off the network (the server refuses to start if it cannot).
     :param memory_mb: address space a worker may add to the store it shares (0: no limit).
+    :param executor: what a worker runs per query (``module:function``; default: the guarded ``execute``).
     :raises LoadError: if the dump cannot be loaded or no worker can be forked.
     :raises SetupError: if isolation is asked for and cannot be installed.
     """
 
     def __init__(self, dump: Path, size: int = 2, timeout: float = DEFAULT_TIMEOUT,
                  queue_wait: float = DEFAULT_QUEUE_WAIT, admission: Admission | None = None,
-                 isolation: bool = True, memory_mb: int = 0) -> None:  # fmt: skip
+                 isolation: bool = True, memory_mb: int = 0, executor: str = EXECUTOR) -> None:  # fmt: skip
         self.dump = dump
         self.size = max(1, size)
         self.timeout = timeout
@@ -64,7 +65,8 @@ class WorkerPool:
         self.replaced = 0
         self.failed_forks = 0
         self.store_restarts = 0
-        self._store = StoreProcess(dump, isolation, memory_mb)
+        self.executor = executor
+        self._store = StoreProcess(dump, isolation, memory_mb, executor)
         self.quads = self._store.quads
         try:
             for _ in range(self.size):
@@ -106,7 +108,9 @@ class WorkerPool:
                 except errors.MsckgError as exc:
                     with self._lock:
                         self.failed_forks += 1
-                    log.error("forking a query worker failed (%d so far): %s", self.failed_forks, exc)
+                    log.error("forking a query worker failed (%d so far): %s; restarting the store process",
+                              self.failed_forks, exc)  # fmt: skip
+                    self._store.stop()  # its control pipe may be out of step now: start afresh
                     break
                 if self._closed:
                     worker.kill()
@@ -123,7 +127,7 @@ class WorkerPool:
             if worker is not None:
                 self._retire(worker)
         try:
-            self._store = StoreProcess(self.dump, self.isolation, self.memory_mb)
+            self._store = StoreProcess(self.dump, self.isolation, self.memory_mb, self.executor)
         except errors.MsckgError as exc:
             log.error("restarting the store process failed: %s", exc)
             return

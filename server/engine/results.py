@@ -54,8 +54,7 @@ class _Full(Exception):
 
 
 class _CappedSink(io.BytesIO):
-    """A binary file for pyoxigraph's writer that keeps the bytes, counts rows and stops past ``limit`` rows or
-    ``byte_limit`` bytes."""
+    """A binary file for pyoxigraph's writer: keeps the bytes, counts rows, stops past a row or byte cap."""
 
     def __init__(self, layout: _Layout, limit: int, byte_limit: int | None = None) -> None:
         super().__init__()

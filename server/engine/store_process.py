@@ -68,7 +68,11 @@ def _status_of(pid: int, statuses: dict[int, int]) -> int | None:
     return statuses.pop(pid, None)
 
 
-def _store_main(dump: str, control: Connection, parent: int, isolation: bool, memory_mb: int) -> None:
+#: What a worker runs for each query (``module:function``, taking store, graphs and spec like ``execute``).
+EXECUTOR = "server.engine.oxigraph_engine:execute"
+
+
+def _store_main(dump: str, control: Connection, parent: int, isolation: bool, memory_mb: int, executor: str) -> None:
     """Isolate, load the store, then serve fork and status requests on ``control`` (runs in the store process)."""
     from server.engine.isolation import die_with_parent, isolate
     from server.engine.oxigraph_engine import load_store, named_graphs
@@ -96,12 +100,14 @@ def _store_main(dump: str, control: Connection, parent: int, isolation: bool, me
         pid = os.fork()
         if pid == 0:
             control.close()
-            _worker_main(store, graphs, quads, Connection(fd), memory_mb)
+            _worker_main(store, graphs, quads, Connection(fd), memory_mb, executor)
         os.close(fd)
         control.send(("forked", pid))
 
 
-def _worker_main(store: ox.Store, graphs: set[str], quads: int, conn: Connection, memory_mb: int) -> None:
+def _worker_main(
+    store: ox.Store, graphs: set[str], quads: int, conn: Connection, memory_mb: int, executor: str
+) -> None:
     """Set a worker's limits, answer queries, exit (runs in a fork of the store process)."""
     from server.engine.isolation import die_with_parent
 
@@ -110,19 +116,21 @@ def _worker_main(store: ox.Store, graphs: set[str], quads: int, conn: Connection
         limit = _address_space_kib() * 1024 + memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
     try:
-        _serve(store, graphs, quads, conn, memory_mb)
+        _serve(store, graphs, quads, conn, memory_mb, executor)
     finally:
         os._exit(0)
 
 
-def _serve(store: ox.Store, graphs: set[str], quads: int, conn: Connection, memory_mb: int) -> None:
+def _serve(store: ox.Store, graphs: set[str], quads: int, conn: Connection, memory_mb: int, executor: str) -> None:
     """Answer queries until the pipe closes.
 
     Nothing here scans the store before the first query: oxigraph's reads update reference counts in the
     quads they visit, which makes the kernel copy those pages, so a scan would unshare the whole store at once.
     """
-    from server.engine.oxigraph_engine import execute
+    import importlib
 
+    module, _, name = executor.partition(":")
+    execute = getattr(importlib.import_module(module), name)
     conn.send(("ready", quads))
     while True:
         try:
@@ -194,17 +202,20 @@ class StoreProcess:
     :param dump: the release's N-Quads dump.
     :param isolation: cut the process and its workers off the network (required to succeed when true).
     :param memory_mb: address space each worker may add to what it shares with the store (0: no limit).
+    :param executor: what a worker runs per query, ``module:function`` (the tests' isolation proof gives one
+        without the guard).
     :raises LoadError: if the dump cannot be loaded.
     :raises SetupError: if isolation is asked for and cannot be installed.
     """
 
-    def __init__(self, dump: Path, isolation: bool = True, memory_mb: int = 0) -> None:
+    def __init__(self, dump: Path, isolation: bool = True, memory_mb: int = 0, executor: str = EXECUTOR) -> None:
         import threading
 
         self.dump = dump
         self.memory_mb = memory_mb
         parent, child = _CTX.Pipe()
-        args = (str(dump), child, os.getpid(), isolation, memory_mb)
+        self.executor = executor
+        args = (str(dump), child, os.getpid(), isolation, memory_mb, executor)
         self.process: BaseProcess = _CTX.Process(target=_store_main, args=args, daemon=True)
         self.process.start()
         child.close()

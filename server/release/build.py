@@ -147,8 +147,10 @@ def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
 
 @contextmanager
 def _build_lock(paths: ProjectPaths) -> Iterator[None]:
-    """Hold ``build/.lock`` while a release is written and published: one build at a time, and any ``.tmp``
-    folder found then is left over from a build that was killed, and removed."""
+    """Hold ``build/.lock`` while a release is written and published: one build at a time.
+
+    Any ``.tmp`` folder found once the lock is held was left by a build that was killed: it is removed.
+    """
     releases = paths.build / "releases"
     releases.mkdir(parents=True, exist_ok=True)
     with open(paths.build / ".lock", "a", encoding="utf-8") as lock:

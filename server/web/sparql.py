@@ -42,7 +42,7 @@ def _body_text() -> str:
     charset = request.mimetype_params.get("charset", "utf-8")
     try:
         return request.get_data(cache=False).decode(charset)
-    except (UnicodeDecodeError, LookupError) as exc:
+    except (UnicodeError, LookupError) as exc:
         raise QueryError(f"the request body is not valid text in {charset!r}: {exc}") from exc
 
 
@@ -51,7 +51,7 @@ def _form() -> MultiDict[str, str]:
     charset = request.mimetype_params.get("charset", "utf-8")
     try:
         pairs = parse_qsl(_body_text(), keep_blank_values=True, encoding=charset, errors="strict")
-    except (UnicodeDecodeError, LookupError) as exc:
+    except (UnicodeError, LookupError) as exc:
         raise QueryError(f"the form body is not valid text in {charset!r}: {exc}") from exc
     return MultiDict(pairs)
 
