@@ -9,7 +9,7 @@ clients' requests/s, latency p50/p90/p99/max, errors (non-2xx, socket errors, ti
 clients got. The target (issue 18): with 4 heavy clients, 12 cheap clients keep p99 < 250 ms and < 1 % errors.
 
     .venv/bin/python benchmarks/bench_load.py [--release build/current] [--heavy 4] [--cheap 12]
-        [--duration 30] [--settle 3] [--json out.json]
+        [--duration 30] [--settle 3] [--checkout DIR] [--json out.json]
 """
 
 import argparse
@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of measured cheap load")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds of heavy load before measuring")
     parser.add_argument("--label", default="", help="a name for this run in the printed table")
+    parser.add_argument("--checkout", type=Path, default=None,
+                        help="serve with the server package of another checkout (e.g. an export of main), "
+                        "for a before/after table")  # fmt: skip
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
@@ -112,6 +115,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(machine_line(facts))
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     server = make_server("msckg", release, free_port())
+    if args.checkout:  # its package first on the path (the bench runs servers from this checkout's folder)
+        boot = f"import sys; sys.path.insert(0, {str(args.checkout.resolve())!r}); from server.cli import main; main()"
+        server.argv = [sys.executable, "-c", boot, *server.argv[1:]]
     result: dict[str, Any] = {"machine": facts, "release": str(release), "label": args.label,
                               "heavy_clients": args.heavy, "cheap_clients": args.cheap}  # fmt: skip
     heavy_path = "/sparql?" + urllib.parse.urlencode({"query": SLOW})

@@ -133,7 +133,7 @@ class Settings:
     #: Requests that may wait for a worker at once; one more gets 503 at once.
     max_waiting: int = 16
     #: Seconds after which a running query counts as long (its CPU priority is lowered).
-    long_after: float = 1.0
+    long_after: float = 0.5
     #: Queries that may run longer than ``long_after`` at once; a further one is stopped (503).
     long_slots: int = 4
     #: Address space one worker may add to the store it shares, MiB (then its query is stopped: 503).

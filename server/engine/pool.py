@@ -26,7 +26,8 @@ from server.engine.admission import Admission
 from server.engine.store_process import EXECUTOR, StoreProcess, Worker
 
 log = logging.getLogger("msckg.pool")
-#: CPU priority (nice) of a worker running a long query: the lowest, so short queries go first.
+#: CPU priority (nice) of a worker running a long query: the lowest, so short queries go first (it is also put
+#: in the kernel's ``SCHED_IDLE`` class, which runs only when no other process wants the CPU).
 LONG_QUERY_NICE = 19
 
 
@@ -161,7 +162,8 @@ class WorkerPool:
         if not self.admission.enter_long():
             raise self.admission.long_lane_full()
         try:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError):  # the kernel's idle class: it runs only when nothing else would
+                os.sched_setscheduler(worker.pid, os.SCHED_IDLE, os.sched_param(0))
                 os.setpriority(os.PRIO_PROCESS, worker.pid, LONG_QUERY_NICE)
             return worker.conn.poll(self.timeout - first), True
         except BaseException:
