@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import ROOT, fmt_ms, machine, machine_line  # noqa: E402
-from bench_http import BENCH, free_port, make_server  # noqa: E402
+from bench_http import BENCH, WRK_DONE, free_port, lua_string, make_server  # noqa: E402
 
 #: Runs until the time limit stops it, whatever the machine: about 20^12 rows to count on the smallest release.
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(12)) + " }"
@@ -42,18 +42,7 @@ request = function()
   local r = requests[(counter - 1) %% #requests + 1]
   return wrk.format("GET", r[1], {["Accept"] = r[2]})
 end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('WRKJSON {"requests":%%d,"duration_us":%%d,"connect":%%d,"read":%%d,"write":%%d,' ..
-    '"status":%%d,"timeout":%%d,"p50_us":%%d,"p90_us":%%d,"p99_us":%%d,"max_us":%%d}\\n',
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
-end
 """
-
-
-def _lua(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def cheap_requests() -> list[tuple[str, str]]:
@@ -73,7 +62,7 @@ def wrk(port: int, requests: list[tuple[str, str]], clients: int, seconds: float
     """Closed-loop load from one wrk thread with ``clients`` connections; returns its summary."""
     script = BENCH / f"wrk-load-{name}.lua"
     script.parent.mkdir(parents=True, exist_ok=True)
-    script.write_text(_SCRIPT % ", ".join(f"{{{_lua(p)}, {_lua(a)}}}" for p, a in requests))
+    script.write_text(_SCRIPT % ", ".join(f"{{{lua_string(p)}, {lua_string(a)}}}" for p, a in requests) + WRK_DONE)
     argv = ["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", f"--timeout={max(1, round(timeout))}s",
             "-s", str(script), f"http://127.0.0.1:{port}"]  # fmt: skip
     out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + timeout + 60, check=False)

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from server.cli import main
 from server.config import ProjectPaths
 from server.release.layout import DUMP_FILE, current_release, is_pinned, pin_release
+from tests.release.test_build_atomic import ENGLISH_LABEL_ONLY
 
 
 def _build(paths: ProjectPaths, *extra: str) -> tuple[int, str]:
@@ -62,13 +63,7 @@ def test_a_quote_that_is_not_verbatim_fails_the_build(project_copy: ProjectPaths
 
 def test_shacl_failures_name_file_node_and_shape_without_verbose(project_copy: ProjectPaths) -> None:
     extra = project_copy.instances / "entities" / "zz-broken.ttl"
-    extra.write_text(
-        "@prefix msce: <https://w3id.org/msc-liver/entity/> .\n"
-        "@prefix msc: <https://w3id.org/msc-liver/ontology/> .\n"
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        'msce:orphan a msc:Cell ; rdfs:label "orphan"@en .\n',
-        encoding="utf-8",
-    )
+    extra.write_text(ENGLISH_LABEL_ONLY, encoding="utf-8")
     code, out = _build(project_copy, "--version", "2026-01-02")
     assert code == 1, out
     (line,) = out.splitlines()
