@@ -62,6 +62,10 @@ class QueryAborted(QueryError):
     """The query's worker ended under it: out of memory, crashed or killed (HTTP 503, with how it ended)."""
 
 
+class StoreUnavailable(ServerBusy):
+    """The triple store behind the endpoint cannot be reached or failed (HTTP 503, as for a busy server)."""
+
+
 class NotAcceptable(QueryError):
     """No result format the client accepts fits this kind of result (HTTP 406)."""
 

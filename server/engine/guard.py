@@ -21,7 +21,7 @@ This is the first line only: the query workers have no network at all (:mod:`ser
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -252,14 +252,14 @@ def _dataset_graphs(scan: _Scan) -> Iterator[tuple[int, str]]:
 
 def read_query(
     text: str,
-    local_graphs: set[str],
+    local_graphs: Container[str],
     max_length: int = DEFAULT_MAX_QUERY_LENGTH,
     max_depth: int = DEFAULT_MAX_QUERY_DEPTH,
 ) -> Reading:
     r"""Refuse queries that are too long or too deep, call SERVICE, or name a dataset graph we do not hold.
 
     :param text: the SPARQL query.
-    :param local_graphs: IRIs of the named graphs in our store.
+    :param local_graphs: IRIs of the named graphs in our store (any container: a remote store answers lazily).
     :param max_length: longest query accepted, characters.
     :param max_depth: deepest nesting accepted.
     :returns: what the guard read (whether the query has its own dataset, its depth).

@@ -19,6 +19,7 @@ from waitress.parser import HTTPRequestParser
 from waitress.utilities import BadRequest
 
 from server.config import Settings
+from server.engine import QueryEngine
 from server.errors import LoadError, PortInUse
 from server.release.layout import DUMP_FILE
 from server.web import create_app
@@ -56,20 +57,28 @@ def _raise_open_files(wanted: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
+def serve(settings: Settings, host: str, port: int, engine: QueryEngine | None = None, source: str = "") -> None:
     """Serve until SIGTERM or SIGINT.
 
-    :param settings: limits and the release folder.
+    :param settings: limits and the release folder (its pages: examples, VoID, downloads).
     :param host: interface to bind.
     :param port: TCP port (0 picks a free one).
-    :raises LoadError: if the release has no dump to serve.
+    :param engine: the query engine (default: the worker pool over the release's dump).
+    :param source: what the engine answers from, for the start-up line (default: the release folder).
+    :raises LoadError: if the release has no dump to serve (and no engine is given).
     :raises PortInUse: if another process holds the port.
     """
-    if not (settings.release / DUMP_FILE).is_file():
+    if engine is None and not (settings.release / DUMP_FILE).is_file():
         raise LoadError(settings.release, None, f"not a release folder (no {DUMP_FILE}); run 'msckg build'")
     _raise_open_files(settings.connection_limit + 256)
-    app = create_app(settings)
-    engine = app.extensions["msckg"]["engine"]
+    app = create_app(settings, engine)
+    chosen = app.extensions["msckg"]["engine"]
+
+    def close() -> None:
+        stop_engine = getattr(chosen, "close", None)
+        if stop_engine is not None:
+            stop_engine()
+
     try:
         server = waitress.create_server(
             app, host=host, port=port, threads=settings.threads, ident="msckg",
@@ -77,21 +86,22 @@ def serve(settings: Settings, host: str, port: int) -> None:
             cleanup_interval=1,
         )  # fmt: skip
     except OSError as exc:
-        engine.close()
+        close()
         if exc.errno == errno.EADDRINUSE:
             raise PortInUse(f"port {port} is in use; choose another with PORT=… (make serve) or --port") from exc
         raise
     server.channel_class = _Channel
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        engine.close()  # requests waiting on a worker answer 503 now, not after waitress's shutdown wait
+        close()  # requests waiting on a worker answer 503 now, not after waitress's shutdown wait
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    print(f"serving {settings.release} on http://{host}:{server.effective_port}/sparql", flush=True)  # noqa: T201
+    where = source or settings.release
+    print(f"serving {where} on http://{host}:{server.effective_port}/sparql", flush=True)  # noqa: T201
     try:
         server.run()
     finally:
-        engine.close()
+        close()
         server.close()

@@ -7,9 +7,9 @@ runs ``server.engine.oxigraph_engine:execute``, guard first.
 import pyoxigraph as ox
 
 from server.engine import QueryResult, QuerySpec
-from server.engine.oxigraph_engine import _run
+from server.engine.oxigraph_engine import write_result
 
 
 def execute(store: ox.Store, graphs: set[str], spec: QuerySpec) -> QueryResult:
     """Run the query as the engine reads it, with no guard in front."""
-    return _run(store, graphs, spec, own_dataset=False)
+    return write_result(store.query(spec.text, use_default_graph_as_union=True), spec)
