@@ -128,3 +128,44 @@ def test_void_is_made_once_per_release(client) -> None:  # type: ignore[no-untyp
         assert again.data == first.data
     if before.currsize:  # the live server runs in this process too, with its own app and the same cache
         assert _void.cache_info().misses == before.misses
+
+
+def test_health_is_503_when_no_worker_is_alive_and_a_dead_worker_is_503(endpoint_release, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Over the real pool: a worker killed under its query answers 503; with no worker left, /health is 503."""
+    import os
+    import shutil
+    import signal
+    import threading
+    import time
+
+    from server.web import create_app
+    from tests.conftest import make_settings
+
+    release = tmp_path / "release"
+    shutil.copytree(endpoint_release, release)
+    app = create_app(make_settings(release, workers=1, query_timeout=20.0))
+    pool = app.extensions["msckg"]["engine"]
+    client = app.test_client()
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(12)) + " }"
+    try:
+        answers: list[object] = []
+        thread = threading.Thread(target=lambda: answers.append(client.post("/sparql", data={"query": slow})))
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not pool._busy and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.kill(next(iter(pool._busy)).pid, signal.SIGKILL)
+        thread.join(timeout=10)
+        (killed,) = answers
+        assert killed.status_code == 503 and "was killed" in killed.get_data(as_text=True)  # type: ignore[attr-defined]
+        (release / "msc-liver.nq").unlink()  # the store process cannot come back now
+        os.kill(pool._store.process.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while client.get("/health").status_code == 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        response = client.get("/health")
+        assert response.status_code == 503
+        assert json.loads(response.data)["workers"] == 0
+    finally:
+        pool.close()
+        os.close(app.extensions["msckg"]["pin"])
