@@ -6,6 +6,7 @@ about it with its quote, reference and evidence. All data are escaped by the tem
 """
 
 import json
+import re
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
@@ -28,8 +29,12 @@ def _select(query: str) -> list[dict[str, str]]:
             for row in rows]  # fmt: skip
 
 
+#: What an IRI cannot hold (RFC 3987: controls, space, and ``<>"{}|^`\``): such a path names nothing of ours.
+_NOT_IRI = re.compile(r'[\x00-\x20\x7f-\x9f<>"{}|^`\\]')
+
+
 def _iri_literal(iri: str) -> str:
-    if any(c in iri for c in '<>"{}|^`\\ \n'):
+    if _NOT_IRI.search(iri):
         abort(404)
     return f"<{iri}>"
 

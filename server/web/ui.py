@@ -1,5 +1,7 @@
 """The people-facing pages: the YASGUI query page (assets bundled locally, no CDN), VoID, health, downloads."""
 
+import json
+from functools import lru_cache
 from pathlib import Path
 
 from flask import (
@@ -16,7 +18,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from server.engine.formats import GRAPH_FORMATS, negotiate
 from server.release.layout import DATASET_FILE, DUMP_FILE, ONTOLOGY_FILE, SHAPES_FILE, VOID_FILE
-from server.web import settings_of
+from server.web import engine_of, settings_of
 from server.web.describe import void_description
 
 bp = Blueprint("ui", __name__)
@@ -44,7 +46,8 @@ def query_page() -> Response:
     settings = settings_of(current_app)
     html = render_template(
         "query.html",
-        endpoint=url_for("sparql.sparql", _external=True),
+        endpoint=settings.public_url + "sparql",
+        endpoint_path=url_for("sparql.sparql"),
         settings=settings,
         examples=examples(settings.release),
         assets=(ASSETS / "yasgui.min.js").is_file(),
@@ -60,19 +63,31 @@ def home() -> BaseResponse:
 
 @bp.route("/health")
 def health() -> Response:
-    """Say that the server is up and which release it serves."""
+    """Say whether queries can be answered now (503 when no query worker is alive) and which release is served."""
     info = current_app.extensions["msckg"]["release"]
-    return Response(
-        f'{{"status": "ok", "version": "{info.get("version", "unknown")}", "quads": {info.get("quads", 0)}}}\n',
-        mimetype="application/json",
-    )
+    document: dict[str, object] = {"status": "ok", "version": info.get("version", "unknown"),
+                                   "quads": info.get("quads", 0)}  # fmt: skip
+    status = 200
+    check = getattr(engine_of(current_app), "health", None)
+    if check is not None:
+        state = check()
+        document.update(workers=state.workers, busy=state.busy, **state.detail)
+        if not state.ok:
+            document["status"], status = "unavailable: no query worker is alive", 503
+    return Response(json.dumps(document) + "\n", status=status, mimetype="application/json")
+
+
+@lru_cache(maxsize=16)
+def _void(release: Path, root: str, media_type: str) -> bytes:
+    return void_description(release, root, media_type)
 
 
 @bp.route("/.well-known/void")
 def void() -> Response:
-    """Describe the dataset in VoID (Turtle, RDF/XML, JSON-LD or N-Triples by Accept)."""
+    """Describe the dataset in VoID (Turtle, RDF/XML, JSON-LD or N-Triples by Accept), made once per release."""
     fmt = negotiate(GRAPH_FORMATS[:4], request.headers.get("Accept"), request.args.get("format"))
-    body = void_description(settings_of(current_app).release, request.url_root, fmt.media_type)
+    settings = settings_of(current_app)
+    body = _void(settings.release, settings.public_url, fmt.media_type)
     response = Response(body)
     response.headers["Content-Type"] = f"{fmt.media_type}; charset=utf-8"
     response.headers["Vary"] = "Accept"
@@ -84,4 +99,4 @@ def download(name: str) -> Response:
     """Serve a file of the release (dump, ontology, VoID, shapes)."""
     if name not in DOWNLOADS:
         return Response(f"no such file: {name}\n", status=404, mimetype="text/plain")
-    return send_from_directory(settings_of(current_app).release.resolve(), name)
+    return send_from_directory(settings_of(current_app).release, name)
