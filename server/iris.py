@@ -220,3 +220,41 @@ def graph_kind(graph: URIRef) -> str:
         if graph.startswith(ns):
             return kind
     return graph.removeprefix(str(MSCG)).split("/", 1)[0] if graph.startswith(str(MSCG)) else "other"
+
+
+_ORCID = re.compile(r"^https://orcid\.org/(\d{4})-(\d{4})-(\d{4})-(\d{3}[\dX])$")
+#: ORCID's own fictitious test record (Josiah Carberry): a real-looking iD that names no curator.
+_FICTITIOUS_ORCIDS = {"0000-0002-1825-0097"}
+
+
+def orcid_problem(iri: str) -> str | None:
+    """Say what is wrong with an ORCID iD IRI for a release, or ``None`` if it is a real-looking iD.
+
+    A placeholder is refused: an all-zero iD (``0000-0000-0000-000X``), ORCID's fictitious test record, or a
+    check digit that does not match (ISO 7064 MOD 11-2, as ORCID computes it).
+
+    :param iri: e.g. ``https://orcid.org/0000-0002-1825-0097``.
+    :returns: the problem, or ``None``.
+
+    >>> orcid_problem("https://orcid.org/0000-0001-5109-3700") is None
+    True
+    >>> orcid_problem("https://orcid.org/0000-0000-0000-0000")
+    'placeholder ORCID iD https://orcid.org/0000-0000-0000-0000 (all zeros)'
+    >>> orcid_problem("http://orcid.org/0000-0001-5109-3700")
+    'not an ORCID iD IRI (https://orcid.org/dddd-dddd-dddd-dddX): http://orcid.org/0000-0001-5109-3700'
+    """
+    match = _ORCID.match(iri)
+    if not match:
+        return f"not an ORCID iD IRI (https://orcid.org/dddd-dddd-dddd-dddX): {iri}"
+    digits = "".join(match.groups())
+    if set(digits[:15]) == {"0"}:
+        return f"placeholder ORCID iD {iri} (all zeros)"
+    if "-".join(match.groups()) in _FICTITIOUS_ORCIDS:
+        return f"placeholder ORCID iD {iri} (ORCID's fictitious test record)"
+    total = 0
+    for digit in digits[:15]:
+        total = (total + int(digit)) * 2
+    check = (12 - total % 11) % 11
+    if digits[15] != ("X" if check == 10 else str(check)):
+        return f"ORCID iD {iri} has a wrong check digit"
+    return None

@@ -43,6 +43,16 @@ MIRBASE_MATURE = Namespace("https://identifiers.org/mirbase.mature:")
 MESH = Namespace("https://identifiers.org/mesh:")
 #: Nanopublication schema.
 NP = Namespace("http://www.nanopub.org/nschema#")
+#: Nanopublication extensions: signatures (``npx:hasSignature`` …), versions (``npx:supersedes``, ``npx:retracts``).
+NPX = Namespace("http://purl.org/nanopub/x/")
+#: ORCID iDs of people (curators, signers).
+ORCID = Namespace("https://orcid.org/")
+#: FOAF (an agent's name).
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+#: Where nanopub toolkits expect a nanopublication's IRIs before signing; signing turns it into ``https://w3id.org/np/RA…``.
+NP_TEMP = Namespace("http://purl.org/nanopub/temp/")
+#: The nanopub network's IRIs of trusty nanopublications.
+NP_NETWORK = Namespace("https://w3id.org/np/")
 #: OBO in OWL (synonyms).
 OBOINOWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
 #: Bibliographic ontology (volume, pages, DOI).
