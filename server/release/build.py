@@ -7,7 +7,6 @@ never replaces the last good release (ODK's ``--output $@.tmp.owl && mv``).
 
 import datetime as dt
 import json
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -26,11 +25,8 @@ from server.config import ProjectPaths
 from server.curation.load import Loaded, load_project
 from server.errors import ValidationFailed
 from server.release.export import render
-from server.release.layout import INFERRED_FILE, INFO_FILE, SHAPES_FILE, VOID_FILE, current_release
+from server.release.layout import INFERRED_FILE, INFO_FILE, SHAPES_FILE, VOID_FILE, publish_release
 from server.release.void import void_graph
-
-#: How many older releases to keep next to the current one.
-KEEP_RELEASES = 3
 
 T = TypeVar("T")
 
@@ -91,7 +87,7 @@ def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
     info = {"version": version, "software": __version__, "quads": quads, "identifiers_checked_against": checked,
             "timings_s": timings}  # fmt: skip
     (target / INFO_FILE).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-    _publish(paths, target)
+    publish_release(paths, target)
     return BuildResult(target, version, quads, timings, tables)
 
 
@@ -116,17 +112,3 @@ def _write_release(paths: ProjectPaths, loaded: Loaded, inferred: Graph, version
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-
-
-def _publish(paths: ProjectPaths, target: Path) -> None:
-    link = current_release(paths)
-    tmp_link = paths.build / ".current.tmp"
-    if tmp_link.is_symlink() or tmp_link.exists():
-        tmp_link.unlink()
-    tmp_link.symlink_to(target.relative_to(paths.build))
-    os.replace(tmp_link, link)
-    releases = sorted((p for p in (paths.build / "releases").iterdir() if not p.name.startswith(".")), reverse=True)
-    keep = {target.resolve()} | {p.resolve() for p in releases[:KEEP_RELEASES]}
-    for old in releases:
-        if old.resolve() not in keep:
-            shutil.rmtree(old, ignore_errors=True)

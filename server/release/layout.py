@@ -1,5 +1,7 @@
 """The layout of a release folder, shared by the build that writes it and the server that reads it."""
 
+import os
+import shutil
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -25,6 +27,10 @@ SHAPES_FILE = "shapes.ttl"
 VOID_FILE = "void.ttl"
 #: Version, counts and stage timings (JSON).
 INFO_FILE = "release.json"
+#: Every signed (trusty) version of our nanopublications so far, retractions included (``msckg nanopub sign``).
+SIGNED_FILE = "msc-liver.signed.trig"
+#: How many older releases to keep next to the current one.
+KEEP_RELEASES = 3
 
 
 def current_release(paths: ProjectPaths) -> Path:
@@ -34,6 +40,25 @@ def current_release(paths: ProjectPaths) -> Path:
     :returns: ``build/current``; it may not exist before the first good build.
     """
     return paths.build / "current"
+
+
+def publish_release(paths: ProjectPaths, target: Path) -> None:
+    """Make a finished release folder the current one: atomically repoint ``build/current``, prune old ones.
+
+    :param paths: the project's folders.
+    :param target: a complete release folder under ``build/releases``.
+    """
+    link = current_release(paths)
+    tmp_link = paths.build / ".current.tmp"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    tmp_link.symlink_to(target.relative_to(paths.build))
+    os.replace(tmp_link, link)
+    releases = sorted((p for p in (paths.build / "releases").iterdir() if not p.name.startswith(".")), reverse=True)
+    keep = {target.resolve()} | {p.resolve() for p in releases[:KEEP_RELEASES]}
+    for old in releases:
+        if old.resolve() not in keep:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def ontology_graph(loaded: Loaded) -> URIRef:

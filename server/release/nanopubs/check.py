@@ -1,4 +1,4 @@
-"""``msckg nanopub check``: is every nanopublication in a file one the nanopub network accepts?
+"""``msckg nanopub check``: tell whether every nanopublication in a file is one the nanopub network accepts.
 
 The structural rules are nanopub-java's (``NanopubImpl``), which the nanopublication guidelines and the
 Nanopublication Test Suite follow:
@@ -123,7 +123,7 @@ def check_quads(path: Path, quads: list[Quad]) -> FileReport:
 
 
 def _graphs(nanopub: NanopubReport, iri: Node, head: Node, head_quads: list[Quad]) -> dict[str, Node]:
-    """The four graphs of a nanopublication from its head, checking the head's links and the graph IRIs."""
+    """Find the four graphs of a nanopublication from its head, checking the head's links and the graph IRIs."""
     problems = nanopub.problems
     if not isinstance(iri, URIRef) or not isinstance(head, URIRef):
         problems.append("the nanopublication and its head graph must be IRIs")
@@ -164,7 +164,7 @@ def _content(nanopub: NanopubReport, iri: Node, graphs: dict[str, Node], by_grap
 
 
 def _integrity(nanopub: NanopubReport, iri: Node, pubinfo: Node, own: list[Quad]) -> None:
-    """The trusty hash and the signature, when the nanopublication has them."""
+    """Verify the trusty hash and the signature, when the nanopublication has them."""
     code = artifact_code(str(iri))
     if code:
         nanopub.kind = "trusty"

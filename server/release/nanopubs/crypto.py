@@ -131,4 +131,3 @@ def toolkit_check(trig: str) -> str | None:
     except Exception as exc:  # nanopub-sign raises a bare Exception with its message
         return " ".join(str(exc).split())
     return None
-

@@ -74,8 +74,9 @@ def to_trig(quads: Iterable[Quad], prefixes: Mapping[str, str]) -> str:
     :param prefixes: prefix → namespace to declare.
     :returns: the TriG text.
     """
-    ordered = sorted((_to_ox(q) for q in quads), key=str)
-    return ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=dict(prefixes)).decode("utf-8")
+    ordered = sorted((_to_ox(q) for q in quads), key=lambda q: (str(q.graph_name), str(q)))
+    text = ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=dict(prefixes))
+    return text.decode("utf-8") if text else ""
 
 
 def to_nquads(quads: Iterable[Quad]) -> str:
@@ -100,7 +101,7 @@ def _read_trix(path: Path) -> list[Quad]:
         raise LoadError(path, getattr(exc, "getLineNumber", lambda: None)(), " ".join(str(exc).split())) from exc
     finally:
         noisy.setLevel(level)
-    return [(g, s, p, o) for s, p, o, g in dataset.quads()]
+    return [(g or DATASET_DEFAULT_GRAPH_ID, s, p, o) for s, p, o, g in dataset.quads()]
 
 
 def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | ox.Triple) -> Node:
