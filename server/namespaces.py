@@ -78,6 +78,7 @@ PREFIXES: dict[str, Namespace] = {
     "skos": Namespace(str(SKOS)),
     "dcterms": Namespace(str(DCTERMS)),
     "prov": Namespace(str(PROV)),
+    "foaf": FOAF,
     "sh": Namespace(str(SH)),
     "obo": OBO,
     "oboInOwl": OBOINOWL,

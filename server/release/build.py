@@ -17,6 +17,7 @@ from typing import TypeVar
 from rdflib import Graph
 
 from server import __version__
+from server.checks.agents import agent_problems
 from server.checks.qc import gate_files, run_gates
 from server.checks.reason import reason
 from server.checks.shacl import validate
@@ -57,8 +58,9 @@ def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
     :param version: release date ``YYYY-MM-DD`` (default: today, UTC).
     :returns: the new release.
     :raises LoadError: if a source file does not parse.
-    :raises ValidationFailed: on a SHACL violation, a QC gate row (the report names file, node, shape) or a
-        wrong external identifier (named with the label its source gives).
+    :raises ValidationFailed: on a SHACL violation, a QC gate row (the report names file, node, shape), a
+        wrong external identifier (named with the label its source gives) or a creator who is not a named
+        curator of ``instances/agents.ttl`` (a placeholder ORCID iD is refused).
     :raises InconsistentOntology: if HermiT finds an inconsistency or an unsatisfiable class.
     """
     version = version or dt.datetime.now(dt.UTC).date().isoformat()
@@ -79,6 +81,10 @@ def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
             f"external identifiers: {len(problems)} problem(s); nothing published; first: {problems[0]}",
             "\n".join(problems),
         )
+    curators = _timed(timings, "agents", lambda: agent_problems(loaded))
+    if curators:
+        raise ValidationFailed(f"curators: {len(curators)} problem(s); nothing published; first: {curators[0]}",
+                               "\n".join(curators))  # fmt: skip
     reasoning = _timed(timings, "reason", lambda: reason(loaded))
     target = _timed(timings, "write", lambda: _write_release(paths, loaded, reasoning.inferred, version))
     timings["total"] = round(time.perf_counter() - total, 3)
