@@ -259,6 +259,27 @@ def nanopub_group() -> None:
     """Nanopublications for the nanopub network: check, sign, compare and publish releases."""
 
 
+@nanopub_group.command("migrate")
+@ROOT_OPTION
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--curator", default=None, help="ORCID iD IRI to name as dcterms:creator instead of the curation team.")
+@click.pass_context
+def nanopub_migrate_cmd(ctx: click.Context, root: Path | None, paths: tuple[Path, ...], curator: str | None) -> None:
+    """Rewrite sources to the nanopub IRI layout (np/<id>/<part>) and dateTime creation dates; re-runnable.
+
+    Default PATHS: instances/, shapes/, queries/, tests/data/, docs/, benchmarks/ of the project.
+    """
+    from server.curation.migrate import migrate
+
+    project = _paths(root)
+    targets = list(paths) or [project.root / d for d in ("instances", "shapes", "queries", "tests/data", "docs",
+                                                          "benchmarks") if (project.root / d).is_dir()]  # fmt: skip
+    changed = run_guarded(ctx, lambda: migrate(targets, [project.instances], curator))
+    for path in changed:
+        click.echo(f"migrated {path}")
+    click.echo(f"{len(changed)} file(s) changed")
+
+
 @nanopub_group.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.pass_context

@@ -12,16 +12,10 @@ BASE = "https://w3id.org/msc-liver/"
 MSC = Namespace(BASE + "ontology/")
 #: Curated entities (cells, gene products, processes, outcomes, models …): lower-case slugs.
 MSCE = Namespace(BASE + "entity/")
-#: Nanopublication heads.
+#: Nanopublications; each one's four graphs are minted under its own IRI (``np/<id>/head``, ``/assertion`` …).
 MSCNP = Namespace(BASE + "np/")
-#: Head graphs of nanopublications.
-MSCGH = Namespace(BASE + "graph/head/")
-#: Assertion graphs of nanopublications.
-MSCGA = Namespace(BASE + "graph/assertion/")
-#: Provenance graphs of nanopublications.
-MSCGP = Namespace(BASE + "graph/provenance/")
-#: Publication-info graphs of nanopublications.
-MSCGI = Namespace(BASE + "graph/pubinfo/")
+#: Former graph IRIs of nanopublications (``graph/<part>/<id>``), now answered with a 301 to ``np/<id>/<part>``.
+LEGACY_NANOPUB_GRAPHS = BASE + "graph/"
 #: Graphs that hold a whole source file (ontology, imports, entity files, shapes).
 MSCG = Namespace(BASE + "graph/")
 #: Mechanism chains: grouping nodes shared by the nanopublications of one multi-step mechanism.
@@ -91,10 +85,6 @@ PREFIXES: dict[str, Namespace] = {
     "msc": MSC,
     "msce": MSCE,
     "mscnp": MSCNP,
-    "mscgh": MSCGH,
-    "mscga": MSCGA,
-    "mscgp": MSCGP,
-    "mscgi": MSCGI,
     "mscc": MSCC,
     "mscag": MSCAG,
     "mscg": MSCG,

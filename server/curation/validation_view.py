@@ -22,18 +22,16 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF
 
 from server.curation.load import SHAPES_GRAPH_PREFIX, Loaded
-from server.iris import file_graph
-from server.namespaces import MSCGA, MSCGH, MSCGI, MSCGP, MSCNP, MSCSH
+from server.iris import file_graph, nanopub_graph
+from server.namespaces import MSCNP, MSCSH
 
-#: The class each nanopublication graph namespace gets in the view.
+#: The class each part of a nanopublication (``np/<id>/<part>``) gets in the view.
 GRAPH_KINDS: dict[str, URIRef] = {
-    str(MSCGH): MSCSH.HeadGraph,
-    str(MSCGA): MSCSH.AssertionGraph,
-    str(MSCGP): MSCSH.ProvenanceGraph,
-    str(MSCGI): MSCSH.PubinfoGraph,
+    "head": MSCSH.HeadGraph,
+    "assertion": MSCSH.AssertionGraph,
+    "provenance": MSCSH.ProvenanceGraph,
+    "pubinfo": MSCSH.PubinfoGraph,
 }
-#: Namespaces whose local names are nanopublication ids (``mscnp:s2-1-03``, ``mscga:s2-1-03`` …).
-NANOPUB_NAMESPACES = (str(MSCNP), *GRAPH_KINDS)
 #: Graphs that hold the T-box: the ontology edit file(s) and the import modules.
 ONTOLOGY_GRAPH_PREFIXES = (str(file_graph("ontology")), str(file_graph("imports")))
 
@@ -45,13 +43,13 @@ def graph_kind(graph: URIRef) -> URIRef | None:
     :returns: ``mscsh:HeadGraph``, ``…AssertionGraph``, ``…ProvenanceGraph``, ``…PubinfoGraph``, or ``None``
         for a graph outside the four nanopublication namespaces.
 
-    >>> str(graph_kind(URIRef("https://w3id.org/msc-liver/graph/provenance/s3-01")))
+    >>> str(graph_kind(URIRef("https://w3id.org/msc-liver/np/s3-01/provenance")))
     'https://w3id.org/msc-liver/shapes/ProvenanceGraph'
     >>> graph_kind(URIRef("https://w3id.org/msc-liver/graph/entities/cells")) is None
     True
     """
-    text = str(graph)
-    return next((kind for base, kind in GRAPH_KINDS.items() if text.startswith(base)), None)
+    found = nanopub_graph(str(graph))
+    return GRAPH_KINDS[found[1]] if found else None
 
 
 def local_id(iri: URIRef) -> str | None:
@@ -60,13 +58,15 @@ def local_id(iri: URIRef) -> str | None:
     :param iri: an IRI.
     :returns: the local name after a nanopublication namespace, or ``None`` outside those namespaces.
 
-    >>> local_id(URIRef("https://w3id.org/msc-liver/graph/pubinfo/s2-1-03"))
+    >>> local_id(URIRef("https://w3id.org/msc-liver/np/s2-1-03/pubinfo"))
     's2-1-03'
     >>> local_id(URIRef("https://w3id.org/msc-liver/entity/cd47")) is None
     True
     """
+    if found := nanopub_graph(str(iri)):
+        return found[0]
     text = str(iri)
-    return next((text[len(base) :] for base in NANOPUB_NAMESPACES if text.startswith(base)), None)
+    return text[len(MSCNP) :] if text.startswith(str(MSCNP)) else None
 
 
 def is_ontology_graph(graph: URIRef) -> bool:
