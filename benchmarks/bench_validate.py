@@ -5,7 +5,7 @@ files), loading excluded, and the peak resident set size of the process that ran
 its own child process so the peak RSS of one scale does not hide in another's.
 
 The synthetic graphs replicate every curated entity, chain and nanopublication ``n - 1`` times with fresh
-IRIs (``msce:bm-msc`` -> ``msce:bm-msc-x1`` …, ``mscnp:s2-1-03`` -> ``mscnp:s2-1-03-x1``, its graphs ``np/s2-1-03-x1/assertion`` …), keeping the
+IRIs (``msce:bm-msc`` -> ``msce:bm-msc-x1`` …, ``mscnp:s2-1-03`` -> ``mscnp:s2-1-03-x1`` …), keeping the
 ontology, the references and the shapes as they are; the copies are deterministic.
 
 Run: ``.venv/bin/python benchmarks/bench_validate.py [--scales 1 10 100]``.
