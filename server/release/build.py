@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from server import __version__
 from server.checks.agents import agent_problems
@@ -25,11 +25,15 @@ from server.checks.terms import term_problems
 from server.config import ProjectPaths
 from server.curation.load import Loaded, load_project
 from server.errors import ValidationFailed
+from server.iris import NANOPUB_PARTS, graph_kind
+from server.namespaces import PREFIXES
 from server.release.export import render
-from server.release.layout import INFERRED_FILE, INFO_FILE, SHAPES_FILE, VOID_FILE, publish_release
+from server.release.layout import INFERRED_FILE, INFO_FILE, NANOPUBS_FILE, SHAPES_FILE, VOID_FILE, publish_release
+from server.release.nanopubs.rdfio import to_trig
 from server.release.void import void_graph
 
 T = TypeVar("T")
+_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
 @dataclass
@@ -106,6 +110,9 @@ def _write_release(paths: ProjectPaths, loaded: Loaded, inferred: Graph, version
     try:
         for name, content in render(loaded, ["trig", "nquads", "turtle"], version).items():
             (work / name).write_bytes(content)
+        nanopub_graphs = [g for g in loaded.data_graphs() if graph_kind(URIRef(g.identifier)) in NANOPUB_PARTS]
+        nanopub_quads = [(URIRef(g.identifier), s, p, o) for g in nanopub_graphs for s, p, o in g]
+        (work / NANOPUBS_FILE).write_text(to_trig(nanopub_quads, _PREFIXES), encoding="utf-8")
         inferred.serialize(work / INFERRED_FILE, format="turtle", encoding="utf-8")
         loaded.shapes_graph().serialize(work / SHAPES_FILE, format="turtle", encoding="utf-8")
         void_graph(loaded, version).serialize(work / VOID_FILE, format="turtle", encoding="utf-8")

@@ -27,6 +27,8 @@ SHAPES_FILE = "shapes.ttl"
 VOID_FILE = "void.ttl"
 #: Version, counts and stage timings (JSON).
 INFO_FILE = "release.json"
+#: The plain nanopublications alone (their four graphs each), what ``msckg nanopub check`` takes.
+NANOPUBS_FILE = "msc-liver.nanopubs.trig"
 #: Every signed (trusty) version of our nanopublications so far, retractions included (``msckg nanopub sign``).
 SIGNED_FILE = "msc-liver.signed.trig"
 #: How many older releases to keep next to the current one.

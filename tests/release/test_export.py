@@ -26,9 +26,9 @@ from server.cli import EXPORT_FORMATS, main
 from server.config import ProjectPaths
 from server.curation.load import Loaded, load_files
 from server.errors import ValidationFailed
-from server.iris import REVIEW, curie_of, iri_of, release
+from server.iris import REVIEW, curie_of, graph_kind, iri_of, nanopub, release
 from server.links.sssom import MAPPING_SET_ID
-from server.namespaces import BASE, LICENSE_IRI, MSC, MSCGA, ONTOLOGY_IRI, PREFIXES
+from server.namespaces import BASE, LICENSE_IRI, MSC, ONTOLOGY_IRI, PREFIXES
 from server.release.biolink import CATEGORIES, EDGE_COLUMNS, INFORES, KNOWLEDGE_LEVELS, NODE_COLUMNS, PREDICATES
 from server.release.export import (
     CONTEXT_FILE,
@@ -96,7 +96,7 @@ def _check_dataset(ds: Dataset, loaded: Loaded) -> None:
 
 
 def _assertion_count(loaded: Loaded) -> int:
-    return sum(len(g) for g in loaded.data_graphs() if str(g.identifier).startswith(str(MSCGA)))
+    return sum(len(g) for g in loaded.data_graphs() if graph_kind(URIRef(g.identifier)) == "assertion")
 
 
 def test_trig_keeps_every_quad_and_nanopublication(exported: Path, loaded: Loaded) -> None:
@@ -161,7 +161,7 @@ def test_csv_one_row_per_assertion_with_verbatim_quotes(exported: Path, loaded: 
         assert row["quote_zh"] and row["quote_zh"] in review, row["nanopub"]
         assert row["translation_en"] and row["subject_label"] and row["object_label"] and row["predicate_label"]
         assert row["evidence"].startswith("ECO:") and row["review_section"]
-        graph = MSCGA[row["nanopub"].rsplit("/", 1)[-1]]
+        graph = nanopub(row["nanopub"].rsplit("/", 1)[-1]).assertion
         assert (graph, URIRef(row["subject"]), URIRef(row["predicate"]), URIRef(row["object"])) in triples
         assert all(s.startswith("NCBITaxon:") for s in row["species"].split("|") if s)
     keys = [(r["nanopub"], r["subject"], r["predicate"], r["object"]) for r in rows]
@@ -245,7 +245,9 @@ def test_kgx_edges_are_the_assertion_triples(exported: Path, loaded: Loaded) -> 
         prefix, local = curie.split(":", 1)
         return URIRef(expand[prefix] + local) if prefix in expand else iri_of(curie)
 
-    triples = {(s, p, o) for g in loaded.data_graphs() if str(g.identifier).startswith(str(MSCGA)) for s, p, o in g}
+    triples = {
+        (s, p, o) for g in loaded.data_graphs() if graph_kind(URIRef(g.identifier)) == "assertion" for s, p, o in g
+    }
     edges = _tsv(exported / EDGES_FILE)
     found = {(iri(e["original_subject"]), iri(e["original_predicate"]), iri(e["original_object"])) for e in edges}
     assert found == triples

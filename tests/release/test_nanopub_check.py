@@ -61,7 +61,7 @@ def test_the_toolkits_check_lets_invalid_plain_files_through_that_ours_refuses(t
 
 
 def test_our_graph_layout_before_the_nanopub_conventions_is_invalid() -> None:
-    report = check_file(NANOPUB_DATA / "old-layout.trig")
+    report = check_file(NANOPUB_DATA / "old-layout.nq")
     assert not report.valid
     assert any("is not under the nanopublication IRI" in line for line in report.lines())
 
@@ -77,7 +77,7 @@ def test_cli_exit_codes(tmp_path: Path, runner: CliRunner) -> None:
     broken.write_text("<a> <b> {", encoding="utf-8")
     valid = runner.invoke(main, ["nanopub", "check", str(NANOPUB_DATA / "release.trig")])
     assert valid.exit_code == 0 and "valid (2 plain)" in valid.output
-    invalid = runner.invoke(main, ["nanopub", "check", str(NANOPUB_DATA / "old-layout.trig")])
+    invalid = runner.invoke(main, ["nanopub", "check", str(NANOPUB_DATA / "old-layout.nq")])
     assert invalid.exit_code == 1 and "not under the nanopublication IRI" in invalid.output
     unreadable = runner.invoke(main, ["nanopub", "check", str(broken), str(tmp_path / "missing.trig")])
     assert unreadable.exit_code == 2

@@ -24,8 +24,17 @@ from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from server.config import ProjectPaths
 from server.errors import SetupError, ValidationFailed
+from server.iris import NANOPUB_PARTS, graph_kind
 from server.namespaces import LICENSE_IRI, MSCNP, NP, NP_TEMP, NPX, PREFIXES
-from server.release.layout import DATASET_FILE, DUMP_FILE, INFO_FILE, SIGNED_FILE, current_release, publish_release
+from server.release.layout import (
+    DATASET_FILE,
+    DUMP_FILE,
+    INFO_FILE,
+    NANOPUBS_FILE,
+    SIGNED_FILE,
+    current_release,
+    publish_release,
+)
 from server.release.nanopubs.check import check_quads
 from server.release.nanopubs.collection import History, Nanopub, split
 from server.release.nanopubs.crypto import toolkit_check
@@ -210,6 +219,8 @@ def _write(paths: ProjectPaths, source: Path, plain: list[Quad], signed: list[Qu
         (work / DATASET_FILE).write_text(to_trig(plain, prefixes), encoding="utf-8")
         (work / DUMP_FILE).write_text(to_nquads(plain), encoding="utf-8")
         (work / SIGNED_FILE).write_text(to_trig(signed, SIGNED_PREFIXES), encoding="utf-8")
+        nanopubs = [q for q in plain if isinstance(q[0], URIRef) and graph_kind(q[0]) in NANOPUB_PARTS]
+        (work / NANOPUBS_FILE).write_text(to_trig(nanopubs, prefixes), encoding="utf-8")
         info = json.loads((work / INFO_FILE).read_text(encoding="utf-8")) if (work / INFO_FILE).is_file() else {}
         info["signed"] = {
             "nanopubs": result.total, "signed_now": len(result.signed), "kept": result.kept,
