@@ -184,12 +184,14 @@ class LiveClient:
         self.base = base
         self.session = requests.Session()
 
-    def open(self, method: str, path: str, query_string=None, data=None, content_type=None, headers=None):  # type: ignore[no-untyped-def]
+    def open(self, method: str, path: str, query_string=None, data=None, content_type=None, headers=None,  # type: ignore[no-untyped-def]
+             follow_redirects=False):  # fmt: skip
+        """Send one request; like Flask's test client, a redirect is returned, not followed, unless asked."""
         headers = dict(headers or {})
         if content_type:
             headers["Content-Type"] = content_type
         response = self.session.request(method, self.base + path, params=query_string, data=data, headers=headers,
-                                        timeout=30)  # fmt: skip
+                                        timeout=30, allow_redirects=follow_redirects)  # fmt: skip
         return _LiveResponse(response)
 
     def get(self, path: str, **kwargs):  # type: ignore[no-untyped-def]

@@ -109,7 +109,7 @@ def test_trig_keeps_every_quad_and_nanopublication(exported: Path, loaded: Loade
     for head in heads:
         np_id = str(head).rsplit("/", 1)[-1]
         for kind in ("head", "assertion", "provenance", "pubinfo"):
-            assert graphs.get(URIRef(f"{BASE}graph/{kind}/{np_id}"), 0) > 0, (np_id, kind)
+            assert graphs.get(URIRef(f"{BASE}np/{np_id}/{kind}"), 0) > 0, (np_id, kind)
 
 
 def test_nquads_same_quads_sorted_lines(exported: Path, loaded: Loaded) -> None:
