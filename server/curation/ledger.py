@@ -1,19 +1,30 @@
 """The curation ledger: which nanopublications carry each sentence and each citation marker of the review.
 
 The review (``sources/qi-2024-review.txt``) is cut into sections and sentences (ending in 。 or the section's end),
-keeping raw offsets so that a nanopublication's verbatim quote can be placed in its sentence. A citation
-marker ``<sup>[n]</sup>`` cites its own sentence and, as the review writes, the uncited sentences just before
-it in the same paragraph (its *run*); a nanopublication may cite the references in its sentence's run, or the
-review itself for a review statement.
+keeping raw offsets so that a nanopublication's verbatim quote can be placed in its clause. A citation marker
+``<sup>[n]</sup>`` cites the clauses of its own sentence before it (:func:`~server.curation.citations.clause_markers`)
+and the unmarked sentences of its paragraph that the curators declared continuations of the cited study
+(``sources/citation-coverage.tsv``, within the marker's *run*: the unmarked sentences just before it). A
+nanopublication cites exactly the marker that covers its clause, or, when none does, the review itself; the
+species it states is written in the sentences its marker covers or, flagged, in the cited reference's title.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import PROV
+from rdflib.namespace import DCTERMS, PROV
 
+from server.curation.citations import (
+    MARKER,
+    Continuation,
+    clause_markers,
+    read_continuations,
+    read_retired,
+    species_problems,
+)
 from server.curation.load import Loaded
 from server.errors import LoadError
 from server.files import write_atomically
@@ -34,7 +45,10 @@ SECTION_HEADINGS: list[tuple[str, str]] = [
     ("#### 4 ", "4"),
     ("#### 参考文献", ""),
 ]
-_MARKER = re.compile(r"<sup>\[(\d+)\]</sup>")
+_MARKER = MARKER
+#: The curators' tables beside the review's text.
+CONTINUATIONS_FILE = "citation-coverage.tsv"
+RETIRED_FILE = "retired-nanopublications.tsv"
 _HEADING_LINE = re.compile(r"^#+ [^\n]*\n", re.MULTILINE)
 _DOI_IN_REFERENCE = re.compile(r"^- \[(\d+)\] .*?doi: ?(\S+?)\.?$", re.MULTILINE)
 
@@ -51,6 +65,7 @@ class Sentence:
     new_paragraph: bool
     run_markers: list[int] = field(default_factory=list)
     nanopubs: list[str] = field(default_factory=list)
+    continued_by: Continuation | None = None
 
 
 @dataclass
@@ -60,6 +75,7 @@ class Ledger:
     sentences: list[Sentence]
     marker_nanopubs: dict[int, list[str]]
     problems: list[str]
+    retired: dict[str, str] = field(default_factory=dict)
 
     def to_markdown(self) -> str:
         """Render the ledger as the Markdown table of ``docs/curation-ledger.md``.
@@ -85,9 +101,33 @@ class Ledger:
             "|---|---|---|---|",
         ]
         for s in self.sentences:
-            cites = ", ".join(f"[{n}]" for n in s.markers) or "(uncited)"
+            cites = ", ".join(f"[{n}]" for n in s.markers) or (
+                f"[{s.continued_by.marker}] continued" if s.continued_by else "(uncited)"
+            )
             text = (s.text if len(s.text) <= 60 else s.text[:60] + "…").replace("|", "/")
             lines.append(f"| {s.section} | {cites} | {text} | {', '.join(s.nanopubs) or '**none**'} |")
+        lines += [
+            "",
+            "## Continuations",
+            "",
+            "Unmarked sentences a marker covers (`sources/citation-coverage.tsv`).",
+            "",
+        ]
+        lines += ["| marker | sentence | cue |", "|---|---|---|"]
+        for s in self.sentences:
+            if s.continued_by:
+                text = (s.text if len(s.text) <= 40 else s.text[:40] + "…").replace("|", "/")
+                lines.append(f"| [{s.continued_by.marker}] | {text} | {s.continued_by.cue.replace('|', '/')} |")
+        lines += [
+            "",
+            "## Retired nanopublications",
+            "",
+            "Ids never to be reused (`sources/retired-nanopublications.tsv`).",
+            "",
+        ]
+        lines += ["| id | why |", "|---|---|"] + [
+            f"| {i} | {why.replace('|', '/')} |" for i, why in self.retired.items()
+        ]
         lines += ["", f"Problems: {len(self.problems)}", ""] + [f"* {p}" for p in self.problems]
         return "\n".join(lines) + "\n"
 
@@ -166,56 +206,115 @@ def reference_dois(text: str) -> dict[int, str]:
     return {int(n): doi.lower() for n, doi in _DOI_IN_REFERENCE.findall(text)}
 
 
-def build_ledger(loaded: Loaded, review_text: str, ref_numbers: dict[str, int]) -> Ledger:
-    """Place every nanopublication's quote in its sentence and check coverage and citations.
+def build_ledger(
+    loaded: Loaded,
+    review_text: str,
+    ref_numbers: dict[str, int],
+    *,
+    continuations: Iterable[Continuation] = (),
+    retired: dict[str, str] | None = None,
+) -> Ledger:
+    """Place every nanopublication's quote in its clause and check coverage, citations and stated species.
 
     :param loaded: the project's Dataset.
     :param review_text: the review's text.
     :param ref_numbers: DOI IRI → reference number (from the reference nodes).
-    :returns: the ledger with its problems (a missing sentence or marker, a quote not found verbatim,
-        a citation the sentence does not carry).
+    :param continuations: the unmarked sentences the curators declared covered by the next marker.
+    :param retired: nanopublication ids that must not be used again, with the reason.
+    :returns: the ledger with its problems (a missing sentence or marker, a quote not found verbatim or crossing
+        a marker, a citation its clause's marker does not give or an uncited claim in a cited clause, a species
+        written nowhere the claim may take it from, a declared continuation that matches no sentence of its
+        marker's run, a retired id in use).
     """
     sentences = split_sentences(review_text)
-    problems: list[str] = []
+    problems = _declare_continuations(sentences, continuations)
     marker_nanopubs: dict[int, list[str]] = {n: [] for s in sentences for n in s.markers}
+    titles = {str(s): str(o) for s, o in loaded.dataset.subject_objects(DCTERMS.title) if str(s) in ref_numbers}
     ds = loaded.dataset
     for head in sorted(ds.subjects(NP.hasAssertion, None), key=str):
         np_id = str(head).rsplit("/", 1)[-1]
+        if np_id in (retired or {}):
+            problems.append(f"{np_id}: this id is retired ({(retired or {})[np_id]}); give the claim a new id")
         assertion = ds.value(head, NP.hasAssertion)
         quotes = [q for q in ds.objects(assertion, MSC.quote) if isinstance(q, Literal)]
         section = str(ds.value(assertion, MSC.reviewSection) or "")
-        cited = {o for o in ds.objects(assertion, PROV.wasDerivedFrom) if isinstance(o, URIRef)}
+        cited = {o for o in ds.objects(assertion, PROV.wasDerivedFrom) if isinstance(o, URIRef)} - {REVIEW}
         numbers = {ref_numbers[str(r)] for r in cited if str(r) in ref_numbers}
         for quote in quotes:
             placed = _place(sentences, review_text, str(quote), section, numbers)
             if placed is None:
                 problems.append(f"{np_id}: quote is not a verbatim substring of section {section}: {str(quote)!r}")
                 continue
-            placed.nanopubs.append(np_id)
-            for ref in sorted(cited):
-                if ref == REVIEW:
-                    continue
-                number = ref_numbers.get(str(ref))
-                if number is None or number not in placed.run_markers:
-                    problems.append(
-                        f"{np_id}: cites {ref} (reference [{number}]) but its sentence carries "
-                        f"{placed.run_markers or 'no marker'}"
-                    )
-                elif np_id not in marker_nanopubs.setdefault(number, []):
+            sentence, at = placed
+            sentence.nanopubs.append(np_id)
+            covering = _covering(sentence, review_text, at, at + len(str(quote)))
+            if MARKER.search(str(quote)):
+                problems.append(f"{np_id}: the quote crosses a citation marker; split the claim at the marker")
+            problems += _citation_problems(np_id, cited, ref_numbers, covering)
+            for number in sorted(numbers & set(covering)):
+                if np_id not in marker_nanopubs.setdefault(number, []):
                     marker_nanopubs[number].append(np_id)
+            texts = [
+                s.text
+                for s in sentences
+                if set(s.markers) & numbers or (s.continued_by and s.continued_by.marker in numbers)
+            ]
+            species = {str(o) for o in ds.objects(assertion, MSC.species)}
+            title = titles.get(str(min(cited))) if cited else None
+            from_title = (assertion, MSC.contextFromReferenceTitle, Literal(True)) in ds
+            problems += species_problems(np_id, species, [sentence.text, *texts], title, from_title)
     problems += [f"marker [{n}] has no nanopublication" for n, ids in sorted(marker_nanopubs.items()) if not ids]
     problems += [f"sentence in {s.section} has no nanopublication: {s.text[:50]}" for s in sentences if not s.nanopubs]
-    return Ledger(sentences, marker_nanopubs, problems)
+    return Ledger(sentences, marker_nanopubs, problems, dict(retired or {}))
 
 
-def _place(sentences: list[Sentence], text: str, quote: str, section: str, cited: set[int]) -> Sentence | None:
-    """Find the sentence of ``section`` that holds ``quote``; where it occurs twice, prefer the cited run."""
-    candidates: list[Sentence] = []
+def _declare_continuations(sentences: list[Sentence], continuations: Iterable[Continuation]) -> list[str]:
+    """Mark each declared continuation on the one unmarked sentence of its marker's run that it opens."""
+    problems = []
+    for c in continuations:
+        matches = [s for s in sentences if not s.markers and c.marker in s.run_markers and s.text.startswith(c.opening)]
+        if len(matches) != 1:
+            problems.append(
+                f"continuation of [{c.marker}] {c.opening!r}: {len(matches)} unmarked sentences of that marker's run "
+                "open so (expected one)"
+            )
+        for s in matches:
+            s.continued_by = c
+    return problems
+
+
+def _covering(sentence: Sentence, text: str, start: int, end: int) -> list[int]:
+    """Return the markers that cite text[start:end]: its clause's marker, or its sentence's declared continuation."""
+    if sentence.markers:
+        return clause_markers(text[sentence.start : sentence.end], start - sentence.start, end - sentence.start)
+    return [sentence.continued_by.marker] if sentence.continued_by else []
+
+
+def _citation_problems(np_id: str, cited: set[URIRef], ref_numbers: dict[str, int], covering: list[int]) -> list[str]:
+    where = ", ".join(f"[{n}]" for n in covering) or "no marker"
+    if not cited and covering:
+        return [f"{np_id}: an uncited statement, but its clause is covered by {where}; cite that reference"]
+    problems = []
+    for ref in sorted(cited):
+        number = ref_numbers.get(str(ref))
+        if number is None or number not in covering:
+            problems.append(
+                f"{np_id}: cites {ref} (reference [{number}]) but its clause is covered by {where} "
+                "(docs/curation-guide.md, citation coverage)"
+            )
+    return problems
+
+
+def _place(
+    sentences: list[Sentence], text: str, quote: str, section: str, cited: set[int]
+) -> tuple[Sentence, int] | None:
+    """Find the sentence of ``section`` that holds ``quote`` and where; where it occurs twice, prefer the cited run."""
+    candidates: list[tuple[Sentence, int]] = []
     at = text.find(quote)
     while at >= 0:
-        candidates += [s for s in sentences if s.start <= at < s.end and (s.section == section or not section)]
+        candidates += [(s, at) for s in sentences if s.start <= at < s.end and (s.section == section or not section)]
         at = text.find(quote, at + 1)
-    preferred = [s for s in candidates if cited & set(s.run_markers)]
+    preferred = [c for c in candidates if cited & set(c[0].run_markers)]
     chosen = preferred or candidates
     return chosen[0] if chosen else None
 
@@ -230,15 +329,22 @@ def reference_numbers(loaded: Loaded) -> dict[str, int]:
 
 
 def project_ledger(loaded: Loaded, source: Path) -> Ledger:
-    """Build the ledger of the project against the review's text.
+    """Build the ledger of the project against the review's text and the curators' tables beside it.
 
     :param loaded: the project's Dataset.
-    :param source: the review's text file.
+    :param source: the review's text file (``citation-coverage.tsv`` and ``retired-nanopublications.tsv`` are
+        read from its folder).
     :returns: the ledger.
-    :raises LoadError: if the review's text cannot be read.
+    :raises LoadError: if the review's text or one of the tables cannot be read.
     """
     try:
         text = source.read_text(encoding="utf-8")
     except OSError as exc:
         raise LoadError(source, None, f"cannot read the review: {exc}") from exc
-    return build_ledger(loaded, text, reference_numbers(loaded))
+    return build_ledger(
+        loaded,
+        text,
+        reference_numbers(loaded),
+        continuations=read_continuations(source.parent / CONTINUATIONS_FILE),
+        retired=read_retired(source.parent / RETIRED_FILE),
+    )

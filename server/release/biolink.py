@@ -19,6 +19,7 @@ msc:increases
 RO:0002305, RO:0004035,        affects                 qualified_predicate causes, direction decreased
 msc:decreases
 RO:0002264 / RO:0002418        acts_upstream_of_or_within / affects (no direction)
+RO:0002566 causally influences affects                 no direction (a molecule acting on another, sign unstated)
 RO:0003307 ameliorates cond.   ameliorates_condition
 RO:0003304 contributes to c.   contributes_to
 msc:increasesExpressionOf      affects                 causes, object_aspect_qualifier abundance, increased
@@ -36,6 +37,7 @@ msc:hasCargo                   has_part                (≡ BFO:0000051)
 RO:0002206 expressed in        expressed_in
 BFO:0000066 occurs in          occurs_in
 RO:0000057 has participant     has_participant
+RO:0000052 characteristic of   related_to              Biolink's has_attribute is a node property, not an edge
 msc:concerns                   related_to              nothing fits "a statement is about"
 msc:evaluatesIntervention      related_to              nothing fits "a study evaluates an intervention"
 msc:studiesCondition           related_to              nothing fits "a study's patients have a disease"
@@ -123,6 +125,7 @@ PREDICATES: dict[str, PredicateMapping] = {
     "RO:0004035": _DOWN,
     "RO:0002264": PredicateMapping("biolink:acts_upstream_of_or_within"),
     "RO:0002418": PredicateMapping("biolink:affects"),
+    "RO:0002566": PredicateMapping("biolink:affects"),
     "RO:0003307": PredicateMapping("biolink:ameliorates_condition"),
     "RO:0003304": PredicateMapping("biolink:contributes_to"),
     "msc:increases": _UP,
@@ -143,6 +146,7 @@ PREDICATES: dict[str, PredicateMapping] = {
     "RO:0002206": PredicateMapping("biolink:expressed_in"),
     "BFO:0000066": PredicateMapping("biolink:occurs_in"),
     "RO:0000057": PredicateMapping("biolink:has_participant"),
+    "RO:0000052": _RELATED,
     "msc:concerns": _RELATED,
     "msc:evaluatesIntervention": _RELATED,
     "msc:studiesCondition": _RELATED,
