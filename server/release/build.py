@@ -25,8 +25,16 @@ from server.checks.terms import term_problems
 from server.config import ProjectPaths
 from server.curation.load import Loaded, load_project
 from server.errors import ValidationFailed
-from server.release.export import render
-from server.release.layout import INFERRED_FILE, INFO_FILE, SHAPES_FILE, VOID_FILE, current_release
+from server.release.export import FILES, render
+from server.release.layout import (
+    INFERRED_FILE,
+    INFO_FILE,
+    RELEASE_FILES,
+    RELEASE_MEDIA_TYPES,
+    SHAPES_FILE,
+    VOID_FILE,
+    current_release,
+)
 from server.release.void import void_graph
 
 #: How many older releases to keep next to the current one.
@@ -102,11 +110,12 @@ def _write_release(paths: ProjectPaths, loaded: Loaded, inferred: Graph, version
     work = releases / f".{version}-{stamp}.tmp"
     work.mkdir()
     try:
-        for name, content in render(loaded, ["trig", "nquads", "turtle"], version).items():
+        for name, content in render(loaded, [f for f in FILES if f != "void"], version).items():
             (work / name).write_bytes(content)
         inferred.serialize(work / INFERRED_FILE, format="turtle", encoding="utf-8")
         loaded.shapes_graph().serialize(work / SHAPES_FILE, format="turtle", encoding="utf-8")
-        void_graph(loaded, version).serialize(work / VOID_FILE, format="turtle", encoding="utf-8")
+        files = [(name, RELEASE_MEDIA_TYPES[name]) for name in RELEASE_FILES if name != VOID_FILE]
+        void_graph(loaded, version, files).serialize(work / VOID_FILE, format="turtle", encoding="utf-8")
         (work / "queries").mkdir()
         for cq in sorted((paths.queries / "cq").glob("*.rq")):
             shutil.copy(cq, work / "queries" / cq.name)

@@ -1,28 +1,18 @@
-"""The people-facing pages: the YASGUI query page (assets bundled locally, no CDN), VoID, health, downloads."""
+"""The query page (YASGUI, bundled locally, no CDN), the VoID description and health."""
 
 from pathlib import Path
 
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    send_from_directory,
-    url_for,
-)
-from werkzeug.wrappers import Response as BaseResponse
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from server.engine.formats import GRAPH_FORMATS, negotiate
-from server.release.layout import DATASET_FILE, DUMP_FILE, ONTOLOGY_FILE, SHAPES_FILE, VOID_FILE
+from server.namespaces import PREFIXES
 from server.web import settings_of
 from server.web.describe import void_description
+from server.web.downloads import void_page
+from server.web.entities import wants_html
 
 bp = Blueprint("ui", __name__)
 
-#: Release files anyone may download.
-DOWNLOADS = (DATASET_FILE, DUMP_FILE, ONTOLOGY_FILE, VOID_FILE, SHAPES_FILE)
 #: Where ``make assets`` puts the YASGUI build from its npm package.
 ASSETS = Path(__file__).parent / "static" / "vendor" / "yasgui"
 
@@ -30,10 +20,20 @@ ASSETS = Path(__file__).parent / "static" / "vendor" / "yasgui"
 def examples(release: Path) -> list[dict[str, str]]:
     """Return the competency questions shipped with the release, as query-page tabs.
 
+    A question's file starts with its question in English, then in Chinese, as ``#`` comment lines.
+
     :param release: the release folder.
-    :returns: ``name``/``query`` pairs in file order.
+    :returns: ``name`` (the file's stem), ``title`` (English question), ``title_zh`` and ``query``, in file order.
     """
-    return [{"name": p.stem, "query": p.read_text(encoding="utf-8")} for p in sorted(release.glob("queries/*.rq"))]
+    found = []
+    for path in sorted(release.glob("queries/*.rq")):
+        text = path.read_text(encoding="utf-8")
+        comments = [line[1:].strip() for line in text.splitlines() if line.startswith("#")]
+        english = [c for c in comments if c and c.isascii()]
+        chinese = [c for c in comments if c and not c.isascii()]
+        found.append({"name": path.stem, "title": english[0] if english else path.stem,
+                      "title_zh": chinese[0] if chinese else "", "query": text})  # fmt: skip
+    return found
 
 
 def query_page() -> Response:
@@ -48,14 +48,9 @@ def query_page() -> Response:
         settings=settings,
         examples=examples(settings.release),
         assets=(ASSETS / "yasgui.min.js").is_file(),
+        prefixes={p: str(ns) for p, ns in PREFIXES.items()},
     )
     return Response(html, mimetype="text/html")
-
-
-@bp.route("/")
-def home() -> BaseResponse:
-    """Send people to the query page."""
-    return redirect(url_for("sparql.sparql"))
 
 
 @bp.route("/health")
@@ -70,18 +65,12 @@ def health() -> Response:
 
 @bp.route("/.well-known/void")
 def void() -> Response:
-    """Describe the dataset in VoID (Turtle, RDF/XML, JSON-LD or N-Triples by Accept)."""
+    """Describe the dataset in VoID (Turtle, RDF/XML, JSON-LD or N-Triples by Accept; a page for a browser)."""
+    if wants_html():
+        return void_page()
     fmt = negotiate(GRAPH_FORMATS[:4], request.headers.get("Accept"), request.args.get("format"))
     body = void_description(settings_of(current_app).release, request.url_root, fmt.media_type)
     response = Response(body)
     response.headers["Content-Type"] = f"{fmt.media_type}; charset=utf-8"
     response.headers["Vary"] = "Accept"
     return response
-
-
-@bp.route("/download/<name>")
-def download(name: str) -> Response:
-    """Serve a file of the release (dump, ontology, VoID, shapes)."""
-    if name not in DOWNLOADS:
-        return Response(f"no such file: {name}\n", status=404, mimetype="text/plain")
-    return send_from_directory(settings_of(current_app).release.resolve(), name)

@@ -1,0 +1,188 @@
+"""What every page needs from the graph: SELECT through the engine, labels in English and Chinese, local links.
+
+Pages ask the engine (whichever serves the release) with SPARQL, never the files behind it, so they read what a
+SPARQL client reads. Labels are fetched for a batch of IRIs at once (:func:`labels`), after the query that found
+them, so page queries stay small and every node shown gets its English and Chinese name the same way.
+"""
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+
+from server.engine import QuerySpec
+from server.iris import curie_of
+from server.namespaces import BASE, DOI, PREFIXES, shorten
+from server.web import engine_of
+
+_JSON = "application/sparql-results+json"
+#: Rows a page query may return (pages that could need more collapse and link to a query instead).
+PAGE_ROWS = 5000
+#: IRIs per label query (a query must stay under the engine's length limit).
+_CHUNK = 150
+#: The prefix block of every page query: the project's own prefix map.
+SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+@dataclass(frozen=True)
+class Term:
+    """One RDF term of a result row, as SPARQL JSON gives it."""
+
+    value: str
+    kind: str  # "uri", "literal" or "bnode"
+    lang: str = ""
+    datatype: str = ""
+
+    @property
+    def is_iri(self) -> bool:
+        """Whether the term is an IRI."""
+        return self.kind == "uri"
+
+
+@dataclass(frozen=True)
+class Label:
+    """The names of one node: English and Chinese labels, and a short identifier to fall back on."""
+
+    iri: str
+    en: str
+    zh: str
+    short: str
+
+    @property
+    def text(self) -> str:
+        """The English label, else the Chinese one, else the short identifier."""
+        return self.en or self.zh or self.short
+
+
+def select(query: str, limit: int = PAGE_ROWS) -> list[dict[str, Term]]:
+    """Run a SELECT query (the project's prefixes prepended) through the engine.
+
+    :param query: the query, without prefix declarations.
+    :param limit: most rows to return.
+    :returns: one dict per row, variable → term (unbound variables are absent).
+    """
+    result = engine_of(current_app).query(QuerySpec(SPARQL_PREFIXES + query, accept=_JSON, row_limit=limit))
+    rows: list[dict[str, Any]] = json.loads(result.body)["results"]["bindings"]
+    return [
+        {
+            k: Term(
+                v["value"],
+                v["type"] if v["type"] != "typed-literal" else "literal",
+                v.get("xml:lang", ""),
+                v.get("datatype", ""),
+            )
+            for k, v in row.items()
+        }  # fmt: skip
+        for row in rows
+    ]
+
+
+def iri_ref(iri: str) -> str:
+    """Write an IRI for a query, refusing characters that could break out of ``<…>``.
+
+    :param iri: an absolute IRI.
+    :returns: ``<iri>``.
+    :raises ValueError: if the IRI holds a character not allowed in an IRI reference.
+
+    >>> iri_ref("https://w3id.org/msc-liver/entity/bm-msc")
+    '<https://w3id.org/msc-liver/entity/bm-msc>'
+    """
+    if any(c in iri for c in '<>"{}|^`\\ \n\r\t'):
+        raise ValueError(f"not an IRI: {iri!r}")
+    return f"<{iri}>"
+
+
+def values(iris: Iterable[str], separator: str = " ") -> str:
+    """Write IRIs as the body of a ``VALUES`` block (or, with ``", "``, of an ``IN (…)`` list).
+
+    :param iris: absolute IRIs.
+    :param separator: what goes between the terms.
+    :returns: the ``<iri>`` terms, sorted.
+    """
+    return separator.join(iri_ref(i) for i in sorted(iris))
+
+
+def href(iri: str) -> str:
+    """Return where a link to ``iri`` should go: our own IRIs and references to local pages, others unchanged.
+
+    ``https://w3id.org/msc-liver/entity/bm-msc`` is served here at ``/entity/bm-msc`` (w3id redirects to
+    this server), so a click never leaves for a host that may not resolve; a reference (a DOI) goes to its
+    page here, which lists the claims it supports and links to the DOI; external terms go to their own
+    resolvers (OBO PURLs, identifiers.org), which are the canonical pages for them.
+
+    :param iri: an absolute IRI.
+    :returns: a root-relative path for our IRIs, else the IRI itself.
+
+    >>> href("https://w3id.org/msc-liver/entity/bm-msc")
+    '/entity/bm-msc'
+    >>> href("https://doi.org/10.1002/hep.31831")
+    '/references/10.1002/hep.31831'
+    >>> href("http://purl.obolibrary.org/obo/CL_0002540")
+    'http://purl.obolibrary.org/obo/CL_0002540'
+    """
+    if iri.startswith(BASE):
+        return "/" + iri[len(BASE) :]
+    if iri + "/" == BASE:
+        return "/"
+    if iri.startswith(str(DOI)):
+        return "/references/" + iri[len(DOI) :]
+    return iri
+
+
+def short_name(iri: str) -> str:
+    """Return the shortest readable identifier of an IRI: a CURIE, ``doi:…``, or the IRI.
+
+    :param iri: an absolute IRI.
+    :returns: e.g. ``CL:0002540``, ``msce:bm-msc``, ``doi:10.1002/hep.31831``.
+
+    >>> short_name("https://doi.org/10.1002/hep.31831")
+    'doi:10.1002/hep.31831'
+    """
+    if iri.startswith(str(DOI)):
+        return "doi:" + iri[len(DOI) :]
+    curie = curie_of(iri)
+    if curie:
+        return curie
+    short = shorten(iri)
+    return short[1:-1] if short.startswith("<") else short
+
+
+def name_of(term: Term, names: dict[str, Label]) -> Label:
+    """Name any term of a result: an IRI by its labels, a blank node as anonymous, a literal by its value.
+
+    :param term: the term.
+    :param names: what :func:`labels` found.
+    :returns: the label.
+    """
+    if term.is_iri:
+        return names.get(term.value) or Label(term.value, "", "", short_name(term.value))
+    if term.kind == "bnode":
+        return Label("", "(anonymous node)", "", "_:" + term.value)
+    return Label(term.value, term.value, "", term.value)
+
+
+def labels(iris: Iterable[str]) -> dict[str, Label]:
+    """Look up the English and Chinese names of many IRIs in one query.
+
+    A reference (a DOI) is named by its title; a node with no name keeps its short identifier.
+
+    :param iris: absolute IRIs (duplicates and blank nodes are ignored).
+    :returns: IRI → :class:`Label`, for every IRI given.
+    """
+    wanted = sorted({i for i in iris if i and not i.startswith("_:")})
+    found: dict[str, Label] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        rows = select(f"""
+SELECT ?x (SAMPLE(?en) AS ?en_) (SAMPLE(?zh) AS ?zh_) WHERE {{
+  VALUES ?x {{ {values(chunk)} }}
+  OPTIONAL {{ ?x rdfs:label|dcterms:title ?en FILTER(lang(?en) = "en" || lang(?en) = "") }}
+  OPTIONAL {{ ?x rdfs:label|dcterms:title ?zh FILTER(lang(?zh) = "zh") }}
+}} GROUP BY ?x""")
+        for row in rows:
+            iri = row["x"].value
+            en, zh = row.get("en_"), row.get("zh_")
+            found[iri] = Label(iri, en.value if en else "", zh.value if zh else "", short_name(iri))
+    return {i: found.get(i, Label(i, "", "", short_name(i))) for i in wanted}
