@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from server.namespaces import MSC, OBO
-from server.web.rdfview import Label, Term, iri_ref, labels, name_of, select, values
+from server.web.rdfview import Label, Term, iri_ref, labels, name_of, named, select, values
 
 #: Provenance properties shown on every claim line, by the name the template uses.
 FACETS = {"species": str(MSC.species), "evidence": str(MSC.evidenceType), "modality": str(MSC.modality),
@@ -110,9 +110,9 @@ SELECT DISTINCT ?np ?a ?s ?p ?o ?role ?via WHERE {{
         relation = r["via"].value if r["role"].value == "context" else r["p"].value
         groups[(r["role"].value, relation)].append(claim)
     order = list(ROLES)
-    keyed = sorted(groups.items(), key=lambda kv: (order.index(kv[0][0]), names[kv[0][1]].text.lower()))
+    keyed = sorted(groups.items(), key=lambda kv: (order.index(kv[0][0]), named(kv[0][1], names).text.lower()))
     return [
-        ClaimGroup(role, names[relation], sorted(cs, key=lambda c: (c.np, c.subject.text, c.object.text)))
+        ClaimGroup(role, named(relation, names), sorted(cs, key=lambda c: (c.np, c.subject.text, c.object.text)))
         for (role, relation), cs in keyed
     ]
 
@@ -155,7 +155,7 @@ def _claims(
         out.append(Claim(
             np=r["np"].value,
             subject=name_of(r["s"], names),
-            predicate=names[r["p"].value],
+            predicate=named(r["p"].value, names),
             object=name_of(r["o"], names),
             sign=sign.get(r["p"].value, ""),
             facets={k: _facet(k, vs, names) for k, vs in found.items()},
@@ -166,4 +166,3 @@ def _claims(
 def _facet(name: str, found: list[str], names: dict[str, Label]) -> list[Label | str]:
     """Keep a section as text; name every other facet (a node)."""
     return list(sorted(found)) if name == "section" else [names[v] for v in sorted(found)]
-

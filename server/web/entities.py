@@ -22,6 +22,9 @@ bp = Blueprint("entities", __name__)
 
 #: Above this many claims a page opens with every group collapsed (its summary line still counts and names).
 OPEN_LIMIT = 30
+#: A reference's properties a nanopublication page leaves to the reference's own page.
+_REFERENCE_HIDDEN = ("http://purl.org/dc/terms/bibliographicCitation", "http://purl.org/spar/cito/cites",
+                     "http://purl.org/dc/terms/isReferencedBy")  # fmt: skip
 #: Most triples a graph page lists (the formats give the whole graph).
 GRAPH_ROWS = 500
 
@@ -121,7 +124,7 @@ def dereference(kind: str, rest: str) -> Response:
         found = nanopub(iri)
         if found is None:
             abort(404)
-        return _page(render_template("nanopub.html", np=found))
+        return _page(render_template("nanopub.html", np=found, hidden=_REFERENCE_HIDDEN))
     if kind == "graph":
         return _graph_page(iri)
     return entity_page(iri)

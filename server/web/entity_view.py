@@ -12,26 +12,13 @@ from dataclasses import dataclass, field
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from server.namespaces import MSC, MSCGA, MSCGH, MSCGI, MSCGP, OBO, OBOINOWL
-from server.web.rdfview import Label, Term, iri_ref, labels, select, values
+from server.web.rdfview import Label, Term, iri_ref, labels, named, select, values
 
-_NAMES = {str(RDFS.label)}
+_NAMES = {str(RDFS.label), str(DCTERMS.title)}
 _SYNONYMS = {str(SKOS.altLabel), str(OBOINOWL.hasExactSynonym), str(OBOINOWL.hasRelatedSynonym)}
 _DEFINITIONS = {str(SKOS.definition), str(OBO.IAO_0000115), str(DCTERMS.description), str(RDFS.comment)}
 _TYPES = {str(RDF.type)}
 _MAPPINGS = {str(SKOS[m]) for m in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")}
-#: Names of the W3C and DCMI predicates, which the graph does not label itself.
-VOCABULARY_LABELS = {
-    str(RDFS.subClassOf): "subclass of", str(RDFS.subPropertyOf): "subproperty of", str(RDFS.domain): "domain",
-    str(RDFS.range): "range", str(OWL.disjointWith): "disjoint with", str(OWL.versionIRI): "version IRI",
-    str(OWL.versionInfo): "version", str(DCTERMS.source): "source", str(DCTERMS.identifier): "identifier",
-    str(DCTERMS.license): "licence", str(DCTERMS.creator): "creator", str(DCTERMS.created): "created",
-    str(DCTERMS.title): "title", str(SKOS.editorialNote): "editorial note", str(SKOS.note): "note",
-    str(SKOS.exactMatch): "exact match", str(SKOS.closeMatch): "close match", str(SKOS.broadMatch): "broad match",
-    str(SKOS.narrowMatch): "narrow match", str(SKOS.relatedMatch): "related match", str(RDF.type): "type",
-    str(OBO.IAO_0000119): "definition source", str(DCTERMS.isReferencedBy): "is referenced by",
-    "http://purl.org/spar/cito/cites": "cites", "http://www.w3.org/ns/prov#wasDerivedFrom": "was derived from",
-    "http://www.w3.org/ns/prov#wasQuotedFrom": "was quoted from",
-}  # fmt: skip
 _NANOPUB_GRAPHS = tuple(str(ns) for ns in (MSCGH, MSCGA, MSCGP, MSCGI))
 
 
@@ -72,20 +59,6 @@ class Card:
         return found[0] if found else ""
 
 
-def named(predicate: str, names: dict[str, Label]) -> Label:
-    """Name a predicate: its label in the graph, else the W3C/DCMI name we know, else its short identifier.
-
-    :param predicate: the predicate IRI.
-    :param names: labels found in the graph.
-    :returns: the label.
-    """
-    found = names.get(predicate)
-    if found and (found.en or found.zh):
-        return found
-    known = VOCABULARY_LABELS.get(predicate, "")
-    return Label(predicate, known, "", found.short if found else predicate)
-
-
 def outside_nanopubs(graph: str) -> str:
     """Write a filter that keeps a graph variable off the nanopublications' graphs (claims are shown as claims).
 
@@ -102,7 +75,8 @@ def card(node: str) -> Card | None:
     :returns: the card, or ``None`` when the graph says nothing about the node.
     """
     rows = select(f"""
-SELECT DISTINCT ?p ?o WHERE {{ GRAPH ?g {{ {iri_ref(node)} ?p ?o }} FILTER({outside_nanopubs("?g")}) }} ORDER BY ?p ?o""")
+SELECT DISTINCT ?p ?o WHERE {{ GRAPH ?g {{ {iri_ref(node)} ?p ?o }} FILTER({outside_nanopubs("?g")}) }}
+ORDER BY ?p ?o""")
     if not rows:
         return None
     names = labels({r["p"].value for r in rows} | {r["o"].value for r in rows if r["o"].is_iri})
@@ -195,7 +169,7 @@ def arms(node: str) -> list[Arm]:
     """
     n = iri_ref(node)
     rows = select(f"""
-SELECT DISTINCT ?arm ?p ?o WHERE {{ ?arm msc:armOf {n} ; ?p ?o FILTER(?p NOT IN ({values(_ARM_SKIP, ', ')})) }}""")
+SELECT DISTINCT ?arm ?p ?o WHERE {{ ?arm msc:armOf {n} ; ?p ?o FILTER(?p NOT IN ({values(_ARM_SKIP, ", ")})) }}""")
     if not rows:
         return []
     found = {r["arm"].value for r in rows}
@@ -203,7 +177,7 @@ SELECT DISTINCT ?arm ?p ?o WHERE {{ ?arm msc:armOf {n} ; ?p ?o FILTER(?p NOT IN 
 SELECT DISTINCT ?arm ?m ?what ?p ?o WHERE {{
   VALUES ?arm {{ {values(found)} }}
   ?arm msc:hasMeasurement ?m . OPTIONAL {{ ?m msc:measures ?what }}
-  ?m ?p ?o FILTER(isLiteral(?o) && ?p NOT IN ({values(_ARM_SKIP | _SYNONYMS, ', ')}))
+  ?m ?p ?o FILTER(isLiteral(?o) && ?p NOT IN ({values(_ARM_SKIP | _SYNONYMS, ", ")}))
 }}""")
     iris = found | {r[k].value for r in rows + measured for k in ("p", "o", "m", "what") if k in r and r[k].is_iri}
     names = labels(iris)

@@ -12,8 +12,8 @@ from rdflib.namespace import PROV
 
 from server.namespaces import MSC
 from server.web.claims import Claim, claims_in
-from server.web.entity_view import Card, Fact, card, named
-from server.web.rdfview import Label, Term, iri_ref, labels, name_of, select
+from server.web.entity_view import Card, Fact, card
+from server.web.rdfview import Label, Term, iri_ref, labels, name_of, named, select
 
 _QUOTE, _TRANSLATION = str(MSC.quote), str(MSC.quoteTranslation)
 _SOURCE = str(PROV.wasDerivedFrom)

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from server.engine import QuerySpec
 from server.iris import curie_of
-from server.namespaces import BASE, DOI, PREFIXES, shorten
+from server.namespaces import BASE, DOI, OBO, PREFIXES, shorten
 from server.web import engine_of
 
 _JSON = "application/sparql-results+json"
@@ -24,6 +25,23 @@ PAGE_ROWS = 5000
 _CHUNK = 150
 #: The prefix block of every page query: the project's own prefix map.
 SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+#: Names of the W3C and DCMI predicates, which the graph does not label itself.
+VOCABULARY_LABELS = {
+    str(RDFS.subClassOf): "subclass of", str(RDFS.subPropertyOf): "subproperty of", str(RDFS.domain): "domain",
+    str(RDFS.range): "range", str(OWL.disjointWith): "disjoint with", str(OWL.versionIRI): "version IRI",
+    str(OWL.versionInfo): "version", str(DCTERMS.source): "source", str(DCTERMS.identifier): "identifier",
+    str(DCTERMS.license): "licence", str(DCTERMS.creator): "creator", str(DCTERMS.created): "created",
+    str(DCTERMS.title): "title", str(SKOS.editorialNote): "editorial note", str(SKOS.note): "note",
+    str(SKOS.exactMatch): "exact match", str(SKOS.closeMatch): "close match", str(SKOS.broadMatch): "broad match",
+    str(SKOS.narrowMatch): "narrow match", str(SKOS.relatedMatch): "related match", str(RDF.type): "type",
+    str(OBO.IAO_0000119): "definition source", str(DCTERMS.isReferencedBy): "is referenced by",
+    "http://purl.org/spar/cito/cites": "cites", "http://www.w3.org/ns/prov#wasDerivedFrom": "was derived from",
+    "http://www.w3.org/ns/prov#wasQuotedFrom": "was quoted from", "http://purl.org/ontology/bibo/doi": "DOI",
+    "http://purl.org/ontology/bibo/volume": "volume", "http://purl.org/ontology/bibo/pages": "pages",
+    "http://purl.org/ontology/bibo/issue": "issue", "http://purl.org/dc/terms/bibliographicCitation": "citation",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -186,3 +204,17 @@ SELECT ?x (SAMPLE(?en) AS ?en_) (SAMPLE(?zh) AS ?zh_) WHERE {{
             en, zh = row.get("en_"), row.get("zh_")
             found[iri] = Label(iri, en.value if en else "", zh.value if zh else "", short_name(iri))
     return {i: found.get(i, Label(i, "", "", short_name(i))) for i in wanted}
+
+
+def named(predicate: str, names: dict[str, Label]) -> Label:
+    """Name a predicate: its label in the graph, else the W3C/DCMI name we know, else its short identifier.
+
+    :param predicate: the predicate IRI.
+    :param names: labels found in the graph.
+    :returns: the label.
+    """
+    found = names.get(predicate)
+    if found and (found.en or found.zh):
+        return found
+    known = VOCABULARY_LABELS.get(predicate, "")
+    return Label(predicate, known, "", found.short if found else predicate)
