@@ -4,8 +4,9 @@ The index is SQLite's FTS5 (in Python's standard library, nothing to install) wi
 it matches any substring of three characters or more, which is what Chinese needs (no spaces between words:
 "星状细胞" is found inside "肝星状细胞" and "活化的肝星状细胞") and what English partial words need ("stell"). A
 term shorter than three characters ("肝", "IL") is matched with ``LIKE``, which the same table answers. Ranking
-is FTS5's BM25 (labels weigh more than synonyms, synonyms more than definitions), after tiers that put an exact
-label or synonym first, then labels that start with the query, then labels that contain it.
+is in tiers: an exact label or synonym first, then labels with a word that starts with the query, then labels
+that contain it (shorter labels first within a tier: the query is more of their name), then the rest by FTS5's
+BM25 (labels weigh more than synonyms, synonyms more than definitions).
 
 The index is built in memory from the served release, through the engine (SPARQL, whichever engine serves),
 on the first search after the server starts, once per process; it holds a few thousand rows and builds in well
@@ -166,16 +167,19 @@ SELECT ?x ?o WHERE {
 SELECT iri, kind, label_en, label_zh, definition,
   CASE WHEN lower(label_en) = :q OR lower(label_zh) = :q OR instr('|' || lower(label_en) || '|' || lower(label_zh)
               || '|' || lower(synonyms) || '|', '|' || :q || '|') > 0 THEN 0
-       WHEN lower(label_en) LIKE :q || '%' OR lower(label_zh) LIKE :q || '%' THEN 1
+       WHEN lower(label_en) LIKE :q || '%' OR lower(label_en) LIKE '% ' || :q || '%' OR label_zh LIKE :q || '%'
+         THEN 1
        WHEN instr(lower(label_en), :q) > 0 OR instr(lower(label_zh), :q) > 0 THEN 2
        ELSE 3 END AS tier,
+  CASE WHEN instr(lower(label_en), :q) > 0 THEN length(label_en)
+       WHEN instr(lower(label_zh), :q) > 0 THEN length(label_zh) ELSE 0 END AS named_length,
   {rank} AS score
 FROM docs WHERE {" AND ".join(where)}
-ORDER BY tier, score, length(label_en), iri LIMIT {int(limit)}"""  # noqa: S608
+ORDER BY tier, named_length, score, iri LIMIT {int(limit)}"""  # noqa: S608
         with self.lock:
             rows = self.db.execute(sql, params).fetchall()
         return [Hit(iri, kind, en.split("|")[0], zh.split("|")[0], _snippet(definition.split("|")[0], words))
-                for iri, kind, en, zh, definition, _, _ in rows]  # fmt: skip
+                for iri, kind, en, zh, definition, *_ in rows]  # fmt: skip
 
     def complete(self, prefix_iri: str, kinds: tuple[str, ...], limit: int = 20) -> list[str]:
         """List IRIs that start with ``prefix_iri`` (the query editor completes a typed ``msc:Hep…``).

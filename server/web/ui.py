@@ -1,5 +1,6 @@
 """The query page (YASGUI, bundled locally, no CDN), the VoID description and health."""
 
+import itertools
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
@@ -20,7 +21,8 @@ ASSETS = Path(__file__).parent / "static" / "vendor" / "yasgui"
 def examples(release: Path) -> list[dict[str, str]]:
     """Return the competency questions shipped with the release, as query-page tabs.
 
-    A question's file starts with its question in English, then in Chinese, as ``#`` comment lines.
+    A question's file starts with its question in English, then in Chinese, as ``#`` comment lines (each
+    may run over several lines).
 
     :param release: the release folder.
     :returns: ``name`` (the file's stem), ``title`` (English question), ``title_zh`` and ``query``, in file order.
@@ -28,11 +30,11 @@ def examples(release: Path) -> list[dict[str, str]]:
     found = []
     for path in sorted(release.glob("queries/*.rq")):
         text = path.read_text(encoding="utf-8")
-        comments = [line[1:].strip() for line in text.splitlines() if line.startswith("#")]
-        english = [c for c in comments if c and c.isascii()]
-        chinese = [c for c in comments if c and not c.isascii()]
-        found.append({"name": path.stem, "title": english[0] if english else path.stem,
-                      "title_zh": chinese[0] if chinese else "", "query": text})  # fmt: skip
+        head = [line[1:].strip() for line in itertools.takewhile(lambda x: x.startswith("#"), text.splitlines())]
+        english = list(itertools.takewhile(str.isascii, head))
+        chinese = head[len(english) :]
+        found.append({"name": path.stem, "title": " ".join(english) or path.stem, "title_zh": " ".join(chinese),
+                      "query": text})  # fmt: skip
     return found
 
 

@@ -1,0 +1,221 @@
+"""The pages over the project's real release, through Flask's test client: every minted IRI dereferences, every
+link to one of our IRIs stays on this server, and each page type shows its parts."""
+
+import hashlib
+import re
+from collections import deque
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlparse
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib import namespace as ns
+
+from server.namespaces import BASE
+from server.release.layout import RELEASE_FILES, RELEASE_MEDIA_TYPES
+
+HTML = {"Accept": "text/html"}
+REVIEW = "/references/10.16352/j.issn.1001-6325.2024.11.1608"
+
+
+class _Page(HTMLParser):
+    """The links and the visible text of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.links.append(href)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def page(client, path: str) -> _Page:  # type: ignore[no-untyped-def]
+    response = client.get(path, headers=HTML)
+    assert response.status_code == 200, (path, response.status_code, response.get_data(as_text=True)[:300])
+    assert response.mimetype == "text/html"
+    parsed = _Page()
+    parsed.feed(response.get_data(as_text=True))
+    return parsed
+
+
+def text(client, path: str) -> str:  # type: ignore[no-untyped-def]
+    return re.sub(r"\s+", " ", " ".join(page(client, path).text))
+
+
+@pytest.fixture(scope="module")
+def client(pages_app):  # type: ignore[no-untyped-def]
+    return pages_app.test_client()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/entity/bm-msc",
+        "/ontology/HepaticStellateCell",
+        "/ontology/increases",
+        "/ontology",
+        "/releases/2026-01-01/msc-liver.owl",
+        "/dataset",
+        "/agent/msckg-curation-team",
+        "/np/s2-1-03",
+        "/chain/cd47-hedgehog-nlrp3",
+        "/graph/assertion/s2-1-03",
+        "/graph/ontology",
+        "/entity/",
+        "/chain/",
+        "/references/",
+        REVIEW,
+        "/download/",
+        "/.well-known/void",
+        "/search?q=stellate",
+        "/",
+    ],
+)
+def test_every_minted_iri_and_page_answers_html(client, path: str) -> None:  # type: ignore[no-untyped-def]
+    parsed = page(client, path)
+    assert not [link for link in parsed.links if link.startswith(BASE)], "a link leaves for the w3id name"
+
+
+@pytest.mark.parametrize(
+    "path", ["/ontology", "/dataset", "/agent/msckg-curation-team", "/releases/2026-01-01/msc-liver.owl"]
+)
+def test_the_dataset_ontology_version_and_agent_iris_answer_rdf(client, path: str) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(path, headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    assert len(graph) > 0
+
+
+def test_other_release_versions_are_not_served(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/releases/1999-01-01/msc-liver.owl", headers=HTML)
+    assert response.status_code == 404
+    assert "2026-01-01" in response.get_data(as_text=True)
+
+
+def test_local_links_all_resolve(client) -> None:  # type: ignore[no-untyped-def]
+    """Walk the site from the landing page (pages of every type, capped) and follow every local link."""
+    seen, queue, checked = set(), deque(["/"]), 0
+    while queue and checked < 400:
+        path = queue.popleft()
+        response = client.get(path, headers=HTML)
+        assert response.status_code in (200, 303), f"{path}: {response.status_code}"
+        checked += 1
+        if response.mimetype != "text/html":
+            continue
+        parsed = _Page()
+        parsed.feed(response.get_data(as_text=True))
+        for link in parsed.links:
+            assert not link.startswith(BASE), f"{path} links to {link}, a name that does not resolve here"
+            url = urlparse(urljoin("http://localhost" + path, link))
+            if url.netloc != "localhost" or url.path.startswith("/download/") and url.path != "/download/":
+                continue
+            local = url.path + (f"?{url.query}" if url.query else "")
+            if local not in seen and "format=" not in local:
+                seen.add(local)
+                queue.append(local)
+    assert checked >= 300, f"only {checked} pages reached from /"
+
+
+def test_entity_page_has_card_and_claims_grouped(client) -> None:  # type: ignore[no-untyped-def]
+    body = text(client, "/entity/bm-msc")
+    for part in ("bone marrow-derived mesenchymal stem cell", "骨髓间充质干细胞", "A mesenchymal stem cell isolated",
+                 "CL:0002540", "mesenchymal stem cell of the bone marrow", "Claims", "As subject", "As object",
+                 "negatively regulates", "increases expression of", "Mus musculus",
+                 "experimental evidence used in manual assertion"):  # fmt: skip
+        assert part in body, part
+    assert "obo:RO_0002212" not in body
+    html = client.get("/entity/bm-msc", headers=HTML).get_data(as_text=True)
+    assert html.count('class="sign minus"') >= 10 and html.count('class="sign plus"') >= 10
+    assert 'href="/np/s2-1-03"' in html
+    assert 'id="diagram"' in html  # the place the mechanism diagram goes
+
+
+def test_incoming_links_and_context_are_shown(client) -> None:  # type: ignore[no-untyped-def]
+    body = text(client, "/entity/hepatic-stellate-cell")
+    assert "As context" in body and "has context cell type" in body
+    assert "Linked from" in body and "occurs in" in body
+    assert "星状细胞" in body  # the review's own Chinese synonym
+
+
+def test_trial_page_shows_arms_numbers_and_registry(client) -> None:  # type: ignore[no-untyped-def]
+    body = text(client, "/entity/lin2017-hbv-aclf-rct")
+    for part in ("Arms (2)", "sample size 56", "sample size 54", "percent value 73.2", "percent value 55.6",
+                 "cells/kg", "once weekly for 4 consecutive weeks", "follow-up value 24"):  # fmt: skip
+        assert part in body, part
+    assert "NCT02260375" in text(client, "/entity/casiraghi2021-lt-rct")
+
+
+def test_class_page_lists_subclasses_and_members(client) -> None:  # type: ignore[no-untyped-def]
+    body = text(client, "/ontology/Macrophage")
+    assert "Subclasses" in body and "M1 macrophage" in body
+    assert "Members" in body
+    assert "hepatic stellate cell" in text(client, "/ontology/HepaticStellateCell")
+
+
+def test_nanopublication_page_renders_all_four_graphs(client) -> None:  # type: ignore[no-untyped-def]
+    body = text(client, "/np/s2-1-03")
+    for part in ("bone marrow-derived mesenchymal stem cell increases expression of CD47",
+                 "BM-MSCs通过增加CD47和SIRPα表达", "BM-MSCs increase CD47 and SIRPα expression",
+                 "CD47-mediated hedgehog/SMO/GLI1 signaling", "https://doi.org/10.1002/hep.31831",
+                 "experimental evidence used in manual assertion", "macrophage", "Mus musculus",
+                 "Publication info", "CD47/SIRPα-Hedgehog-NLRP3 anti-inflammatory chain", "Head"):  # fmt: skip
+        assert part in body, part
+    assert "<sup>" not in body
+
+
+def test_chain_page_lists_steps_in_order(client) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/chain/cd47-hedgehog-nlrp3", headers=HTML).get_data(as_text=True)
+    steps = re.findall(r"<tr><td>(\d+)</td>", html)
+    assert steps and steps == sorted(steps, key=int) and steps[0] == "1"
+    assert 'href="/np/s2-1-03"' in html
+
+
+def test_landing_page(client) -> None:  # type: ignore[no-untyped-def]
+    body = text(client, "/")
+    for part in ("Mechanism of bone marrow-derived mesenchymal stem cells in the treatment of liver failure",
+                 "10.16352/j.issn.1001-6325.2024.11.1608", "How to cite", "Mechanism chains", "Clinical trials",
+                 "References", "Knowledge gaps", "Competency questions", "2026-01-01", "nanopublications"):  # fmt: skip
+        assert part in body, part
+
+
+def test_downloads_list_every_file_with_size_and_sha256(client, built_release) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/download/", headers=HTML).get_data(as_text=True)
+    for name in RELEASE_FILES:
+        content = (built_release / name).read_bytes()
+        assert name in html and hashlib.sha256(content).hexdigest() in html, name
+        assert f"{len(content):,} bytes" in html
+        served = client.get(f"/download/{name}")
+        assert served.data == content and served.mimetype == RELEASE_MEDIA_TYPES[name]
+    assert client.get("/dataset/distribution/msc-liver.trig").headers["Location"].endswith("/download/msc-liver.trig")
+
+
+def test_void_lists_every_file_and_every_dump(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    dataset = URIRef(BASE + "dataset")
+    urls = {str(g.value(d, ns.DCAT.downloadURL)) for d in g.objects(dataset, ns.DCAT.distribution)}
+    assert urls == {f"http://localhost/download/{n}" for n in RELEASE_FILES if n != "void.ttl"}
+    dumps = {str(d).rsplit("/", 1)[-1] for d in g.objects(dataset, ns.VOID.dataDump)}
+    assert dumps == {"msc-liver.trig", "msc-liver.nq", "msc-liver.jsonld", "msc-liver.ttl", "inferred.ttl",
+                     "shapes.ttl"}  # fmt: skip
+    for url in urls:
+        assert client.get(urlparse(url).path).status_code == 200
+    body = text(client, "/.well-known/void")
+    assert "Data dumps (6)" in body and "Linksets" in body
+
+
+def test_query_page_carries_every_question_with_its_title(client, built_release) -> None:  # type: ignore[no-untyped-def]
+    body = text(client, "/sparql")
+    questions = sorted((built_release / "queries").glob("*.rq"))
+    assert len(questions) == 12
+    for path in questions:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        english = " ".join(line.lstrip("# ") for line in lines[:3] if line.startswith("#") and line.isascii())
+        assert english in body, english
