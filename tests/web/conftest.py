@@ -49,3 +49,46 @@ def pages_server(built_release: Path):  # type: ignore[no-untyped-def]
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
     app.extensions["msckg"]["engine"].close()
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Headless Chromium that resolves no host but 127.0.0.1 and keeps its network log.
+
+    ``--host-resolver-rules`` makes any outside request fail; the performance log lists every request the pages
+    send, so a test can also assert that none was even attempted.
+    """
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    assert chromium and driver, "Debian's chromium and chromium-driver are needed (make browser)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,900", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"):  # fmt: skip
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    chrome = webdriver.Chrome(service=Service(driver), options=options)
+    yield chrome
+    chrome.quit()
+
+
+def requested_urls(browser) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every URL the browser asked for since the last call (the performance log is read and emptied)."""
+    import json
+
+    urls = []
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def outside(urls: list[str]) -> list[str]:
+    """The URLs that are not on this machine's loopback server (data: and blob: URLs stay in the page)."""
+    from urllib.parse import urlparse
+
+    return [u for u in urls if urlparse(u).scheme not in ("data", "blob") and urlparse(u).hostname != "127.0.0.1"]

@@ -37,9 +37,14 @@
     autoAddOnInit: false,
   });
   var tabs = [];
-  if (shared.has("query")) {
-    yasgui.addTab(true, { name: shared.get("tabTitle") || "Shared query", yasqe: { value: shared.get("query") } });
+  function openShared(params) {
+    if (params.has("query")) {
+      yasgui.addTab(true, { name: params.get("tabTitle") || "Shared query", yasqe: { value: params.get("query") } });
+    }
   }
+  openShared(shared);
+  // a share link opened on this page (only the #… part changes, the page does not reload)
+  window.addEventListener("hashchange", function () { openShared(new URLSearchParams(window.location.hash.slice(1))); });
   config.examples.forEach(function (ex, i) {
     var active = i === 0 && !shared.has("query");
     tabs.push(yasgui.addTab(active, { name: ex.name, yasqe: { value: ex.query } }));
