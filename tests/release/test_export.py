@@ -23,8 +23,8 @@ from rdflib import namespace as rdfns
 from rdflib.namespace import DCTERMS, OWL, RDF, SKOS, VOID
 
 from server.cli import EXPORT_FORMATS, main
-from server.curation.ledger import plain_text
 from server.config import ProjectPaths
+from server.curation.ledger import plain_text
 from server.curation.load import Loaded, load_files
 from server.errors import ValidationFailed
 from server.iris import REVIEW, curie_of, iri_of, release
