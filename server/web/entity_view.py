@@ -44,6 +44,11 @@ class Card:
     facts: list[Fact] = field(default_factory=list)
 
     @property
+    def other_names(self) -> list[Term]:
+        """Labels in languages other than English and Chinese (shown with their language)."""
+        return [t for t in self.names if t.lang not in ("en", "zh", "")]
+
+    @property
     def title(self) -> str:
         """The English name (the first one), for the page title."""
         english = [t.value for t in self.names if t.lang in ("en", "")]

@@ -38,7 +38,7 @@ class Nanopub:
     assertion: str
     quotes: list[Term]
     translations: list[Term]
-    references: list[Card]
+    references: list[tuple[str, Card | None]]  # (cited IRI, its description when the graph has one)
     provenance: GraphPart
     pubinfo: GraphPart
     chain: Label | None = None
@@ -89,7 +89,7 @@ SELECT ?h ?a ?pg ?pi WHERE {{
         assertion=head["a"].value,
         quotes=quotes,
         translations=translations,
-        references=[c for c in (card(s) for s in sources) if c is not None],
+        references=[(s, card(s)) for s in sources],
         provenance=provenance,
         pubinfo=pubinfo,
     )
