@@ -11,7 +11,7 @@ PORT ?= 8000
 YASGUI_VERSION := 4.6.2
 ASSETS := server/web/static/vendor/yasgui/yasgui.min.js
 
-.PHONY: serve build test lint typecheck unit doctest fmt clean assets browser
+.PHONY: serve build test lint typecheck unit doctest fmt clean assets browser virtuoso
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,15 @@ browser:
 	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
 	  { echo "make test needs Debian's chromium and chromium-driver: apt-get install chromium chromium-driver" >&2; exit 1; }
 
+# Virtuoso for the triple-store tests (Debian's binaries only: no service is started; the tests start their own
+# on free 127.0.0.1 ports with a throw-away database). Installed only when missing; the fixture skips with the
+# reason where it cannot be installed.
+virtuoso:
+	@command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends virtuoso-opensource-7-bin >/dev/null; } || \
+	  echo "Virtuoso not installed (apt-get install virtuoso-opensource-7-bin): its tests will be skipped" >&2
+
 serve: $(RUNTIME) assets
 	@$(BIN)/msckg serve --host $(HOST) --port $(PORT)
 
@@ -54,7 +63,7 @@ lint: $(DEV)
 typecheck: $(DEV)
 	$(BIN)/mypy
 
-unit: $(DEV) assets browser
+unit: $(DEV) assets browser virtuoso
 	$(BIN)/pytest
 
 doctest: $(DEV)

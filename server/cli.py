@@ -264,8 +264,15 @@ def ledger_cmd(ctx: click.Context, root: Path | None, source: Path | None, write
     default=None,
     help="Release folder to serve (default: build/current, built first if missing).",
 )
+@click.option(
+    "--store",
+    metavar="URL",
+    default=None,
+    help="Answer from this SPARQL 1.1 query endpoint (e.g. Virtuoso's /sparql), not the release's dump.",
+)
 @click.pass_context
-def serve_cmd(ctx: click.Context, root: Path | None, host: str, port: int, release: Path | None) -> None:
+def serve_cmd(ctx: click.Context, root: Path | None, host: str, port: int, release: Path | None,
+              store: str | None) -> None:  # fmt: skip
     """Serve the SPARQL endpoint, entity pages and query UI with a production WSGI server."""
     from server.config import Settings
     from server.release.layout import current_release
@@ -273,10 +280,84 @@ def serve_cmd(ctx: click.Context, root: Path | None, host: str, port: int, relea
 
     paths = _paths(root)
     chosen = release or current_release(paths)
-    if release is None and not chosen.exists():
+    if release is None and store is None and not chosen.exists():
         from server.release.build import build
 
         click.echo("no release yet: building one first", err=True)
         run_guarded(ctx, lambda: build(paths))
     settings = Settings.from_env(chosen)
-    run_guarded(ctx, lambda: serve(settings, host, port))
+    if store is None:
+        run_guarded(ctx, lambda: serve(settings, host, port))
+        return
+    from server.engine.remote import RemoteEngine
+
+    engine = run_guarded(ctx, lambda: RemoteEngine(store, settings.query_timeout))
+    run_guarded(ctx, lambda: serve(settings, host, port, engine, store))
+
+
+@main.command("publish")
+@ROOT_OPTION
+@click.option(
+    "--release",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Release folder to publish (default: build/current).",
+)
+@click.option(
+    "--gsp",
+    metavar="URL",
+    default=None,
+    help="SPARQL 1.1 Graph Store Protocol URL (e.g. oxigraph serve's http://127.0.0.1:7878/store).",
+)
+@click.option(
+    "--update",
+    metavar="URL",
+    default=None,
+    help="With --gsp: the store's SPARQL Update URL for the switch (default: .../update beside it).",
+)
+@click.option(
+    "--virtuoso",
+    metavar="HOST:SQLPORT",
+    default=None,
+    help="Virtuoso's SQL address: load with its bulk loader over isql.",
+)
+@click.option(
+    "--load-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --virtuoso: a folder Virtuoso may read (DirsAllowed), same path on both sides (default: build/publish).",
+)
+@click.option(
+    "--credentials",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File of MSCKG_STORE_USER=... / MSCKG_STORE_PASSWORD=... lines (default: those variables).",
+)
+@click.pass_context
+def publish_cmd(ctx: click.Context, root: Path | None, release: Path | None, gsp: str | None, update: str | None,
+                virtuoso: str | None, load_dir: Path | None, credentials: Path | None) -> None:  # fmt: skip
+    """Load a built release into a triple store, replacing the previous release's graphs in one switch."""
+    from server.release.layout import current_release
+    from server.release.publish import Credentials
+
+    if (gsp is None) == (virtuoso is None):
+        _fail("give exactly one of --gsp URL and --virtuoso HOST:SQLPORT", EXIT_USAGE)
+    paths = _paths(root)
+    chosen = release or current_release(paths)
+    account = run_guarded(ctx, lambda: Credentials.load(credentials))
+
+    def progress(line: str) -> None:
+        click.echo(line, err=True)
+
+    if gsp is not None:
+        from server.release.gsp import publish_gsp
+
+        result = run_guarded(ctx, lambda: publish_gsp(chosen, gsp, update, account, progress))
+    else:
+        from server.release.virtuoso import publish_virtuoso
+
+        folder = load_dir or paths.build / "publish"
+        result = run_guarded(ctx, lambda: publish_virtuoso(chosen, str(virtuoso), account, folder, progress))
+    steps = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
+    click.echo(f"published {chosen.resolve().name}: {result.quads} quads in {result.graphs} graphs -> {result.target} "
+               f"({steps})")  # fmt: skip

@@ -58,6 +58,10 @@ class ServerBusy(QueryError):
     """Every query worker stayed busy for longer than a request may wait (HTTP 503)."""
 
 
+class StoreUnavailable(ServerBusy):
+    """The triple store behind the endpoint cannot be reached or failed (HTTP 503, as for a busy server)."""
+
+
 class NotAcceptable(QueryError):
     """No result format the client accepts fits this kind of result (HTTP 406)."""
 

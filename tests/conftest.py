@@ -210,3 +210,44 @@ def client(request, app):  # type: ignore[no-untyped-def]
         return app.test_client()
     _, base = request.getfixturevalue("live_protocol_server")
     return LiveClient(base)
+
+
+@pytest.fixture(scope="session")
+def real_release(loaded: Loaded, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real graph as a release folder (N-Quads dump, info, the CQs), rendered the way the build renders it."""
+    import json
+
+    from server.release.export import render
+    from server.release.layout import DUMP_FILE, INFO_FILE
+
+    release = tmp_path_factory.mktemp("real-release")
+    body = render(loaded, ["nquads"], "2026-01-01")[DUMP_FILE]
+    (release / DUMP_FILE).write_bytes(body)
+    quads = body.count(b"\n")
+    (release / INFO_FILE).write_text(json.dumps({"version": "2026-01-01", "quads": quads}), encoding="utf-8")
+    shutil.copytree(ROOT / "queries" / "cq", release / "queries")
+    return release
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One throw-away Virtuoso for the session (installed with apt-get when missing), stopped at the end."""
+    from tests.stores import Virtuoso, virtuoso_missing
+
+    reason = virtuoso_missing()
+    if reason:
+        pytest.skip(reason)
+    server = Virtuoso(tmp_path_factory.mktemp("virtuoso"), query_limit=30).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def published_virtuoso(virtuoso, real_release: Path):  # type: ignore[no-untyped-def]
+    """The session's Virtuoso with the real release published into it once (bulk loader)."""
+    from server.release.publish import Credentials
+    from server.release.virtuoso import publish_virtuoso
+
+    publish_virtuoso(real_release, virtuoso.address, Credentials("dba", virtuoso.password), virtuoso.load_dir,
+                     lambda line: None)  # fmt: skip
+    return virtuoso

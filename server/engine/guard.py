@@ -7,6 +7,7 @@ query engine (update is not routed), and a query containing them would not parse
 """
 
 import re
+from collections.abc import Container
 
 from server.config import DEFAULT_MAX_QUERY_LENGTH
 from server.errors import QueryError, QueryRefused
@@ -36,11 +37,11 @@ def _masked(text: str) -> tuple[str, list[str]]:
     return _MASK.sub(blank, text), iris
 
 
-def check_query(text: str, local_graphs: set[str], max_length: int = DEFAULT_MAX_QUERY_LENGTH) -> bool:
+def check_query(text: str, local_graphs: Container[str], max_length: int = DEFAULT_MAX_QUERY_LENGTH) -> bool:
     """Refuse queries that are too long, call SERVICE, or name a dataset graph we do not hold.
 
     :param text: the SPARQL query.
-    :param local_graphs: IRIs of the named graphs in our store.
+    :param local_graphs: IRIs of the named graphs in our store (any container: a remote store answers lazily).
     :param max_length: longest query accepted, characters.
     :returns: whether the query has its own dataset clause (FROM / FROM NAMED).
     :raises QueryError: if the query is longer than ``max_length``.

@@ -5,6 +5,7 @@
 CLI, tests and benchmarks).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,23 +58,17 @@ def _dataset_args(spec: QuerySpec, graphs: set[str], own_dataset: bool) -> dict[
     return args
 
 
-def execute(store: ox.Store, graphs: set[str], spec: QuerySpec) -> QueryResult:
-    """Run one query and write its result in the negotiated format, capping rows or triples.
+def write_result(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], spec: QuerySpec) -> QueryResult:
+    """Write a query's result in the format the client negotiated, capping rows or triples.
 
-    :param store: the store.
-    :param graphs: the store's named graphs (for FROM and ``default-graph-uri`` checks).
-    :param spec: query text, protocol dataset, accept header, format parameter and row cap.
+    Shared by the embedded engine and the remote one (which parses the store's answer into the same objects),
+    so both answer in exactly the same shape.
+
+    :param result: an ASK answer, SELECT solutions, or the triples of a CONSTRUCT / DESCRIBE.
+    :param spec: accept header, format parameter and row cap.
     :returns: the serialized result.
-    :raises QueryError: on a syntax error (with line and column), a refused feature or an unknown graph.
     :raises NotAcceptable: when no accepted format fits the result's kind.
     """
-    own_dataset = check_query(spec.text, graphs, spec.max_length)
-    try:
-        result = store.query(spec.text, **_dataset_args(spec, graphs, own_dataset))  # type: ignore[arg-type]
-    except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax {exc}") from exc
-    except OSError as exc:
-        raise QueryError(f"query failed: {exc}") from exc
     if isinstance(result, ox.QueryBoolean):
         fmt = negotiate(SOLUTION_FORMATS, spec.accept, spec.format)
         return QueryResult(write_boolean(fmt.short, bool(result)), fmt.media_type, False, "boolean")
@@ -95,6 +90,26 @@ def execute(store: ox.Store, graphs: set[str], spec: QuerySpec) -> QueryResult:
     else:
         body = ox.serialize(list(triples), format=fmt.rdf)
     return QueryResult(body or b"", fmt.media_type, truncated, "graph")
+
+
+def execute(store: ox.Store, graphs: set[str], spec: QuerySpec) -> QueryResult:
+    """Run one query and write its result in the negotiated format, capping rows or triples.
+
+    :param store: the store.
+    :param graphs: the store's named graphs (for FROM and ``default-graph-uri`` checks).
+    :param spec: query text, protocol dataset, accept header, format parameter and row cap.
+    :returns: the serialized result.
+    :raises QueryError: on a syntax error (with line and column), a refused feature or an unknown graph.
+    :raises NotAcceptable: when no accepted format fits the result's kind.
+    """
+    own_dataset = check_query(spec.text, graphs, spec.max_length)
+    try:
+        result = store.query(spec.text, **_dataset_args(spec, graphs, own_dataset))  # type: ignore[arg-type]
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax {exc}") from exc
+    except OSError as exc:
+        raise QueryError(f"query failed: {exc}") from exc
+    return write_result(result, spec)
 
 
 @dataclass

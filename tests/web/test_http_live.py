@@ -72,8 +72,10 @@ def test_timeout_stops_query_and_others_still_answer(live_server) -> None:  # ty
     assert "ran longer than the 2 s limit and was stopped" in str(outcome["text"])
     assert 2.0 <= float(outcome["seconds"]) < 5.0  # type: ignore[arg-type]
     # The worker that ran it was killed: one of the original processes no longer exists.
-    alive = {pid for pid in pids_before if _exists(pid)}
-    assert len(alive) == len(pids_before) - 1
+    deadline = time.monotonic() + 2.0  # SIGKILL is delivered asynchronously; give a loaded machine a moment
+    while len({pid for pid in pids_before if _exists(pid)}) != len(pids_before) - 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len({pid for pid in pids_before if _exists(pid)}) == len(pids_before) - 1
     time.sleep(0.5)  # its replacement is forked in the background
     assert requests.get(live_server["url"] + "/sparql", params={"query": "ASK {}"}, timeout=10).status_code == 200
 

@@ -1,0 +1,220 @@
+"""Publish into Virtuoso with its bulk loader (``ld_dir`` / ``rdf_loader_run``), driven over ``isql``.
+
+The staged dump (:mod:`server.release.publish`) is written as N-Quads files into a folder Virtuoso may read
+(``DirsAllowed`` in ``virtuoso.ini``; the same path on both sides), then:
+
+1. *hide*: the staging graphs, and Virtuoso's own system graphs, join Virtuoso's group of private graphs, which
+   the public SPARQL user (``nobody``) may not read (graph-level security) — so no reader ever sees a staging
+   graph, and the union default graph holds the data only;
+2. *load*: ``ld_dir`` + ``rdf_loader_run`` (the bulk loader), every file's errors checked;
+3. *switch*: one procedure call, one transaction: every quad of a graph the project owns is deleted and every
+   staged quad is re-inserted under its release graph IRI; readers (read committed) see the old release until
+   the commit, then the new one; then ``checkpoint``;
+4. *clean up*: the staging graphs leave the private group, the load files are removed.
+
+``isql`` is given the password on its standard input, never on its command line: it first tries the default
+password (Virtuoso logs that as one failed login), then reads the real one.
+"""
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from server.errors import SetupError
+from server.release.publish import (
+    OWNED,
+    Credentials,
+    Progress,
+    PublishResult,
+    Timer,
+    release_dump,
+    staged_batches,
+    staging_prefix,
+)
+
+#: Virtuoso's group of private graphs (readable only by users granted so).
+PRIVATE = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
+#: Graphs a new Virtuoso 7.2 database holds by itself, hidden from the public so that the union is our data.
+SYSTEM_GRAPHS = ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#",
+                 "http://localuriqaserver/sparql")  # fmt: skip
+#: Quads per load file.
+BATCH = 500_000
+#: Graph IRIs per list file read by the hiding procedure.
+LIST_BATCH = 50_000
+#: The password isql tries before it asks for one.
+ISQL_DEFAULT_PASSWORD = "dba"  # noqa: S105 - isql's built-in first try, not ours
+#: Longest one isql step may take (seconds).
+STEP_LIMIT = 6 * 3600
+
+_PROCEDURES = """
+create procedure DB.DBA.MSCKG_GROUP (in list_file varchar, in adding integer)
+{
+  declare graph_names any;
+  graph_names := split_and_decode (file_to_string (list_file), 0, '\\0\\0\\n');
+  foreach (varchar graph_name in graph_names) do
+    if (length (graph_name) > 0) {
+      if (adding) DB.DBA.RDF_GRAPH_GROUP_INS ('{private}', graph_name);
+      else DB.DBA.RDF_GRAPH_GROUP_DEL ('{private}', graph_name);
+    }
+}
+;
+create procedure DB.DBA.MSCKG_CHECK_LOAD (in dir varchar)
+{
+  for (select LL_FILE, LL_ERROR, LL_STATE from DB.DBA.LOAD_LIST where LL_FILE like dir || '%') do
+    if (LL_ERROR is not null or LL_STATE <> 2)
+      signal ('MSCKG', sprintf ('bulk load of %s failed: %s', LL_FILE, coalesce (LL_ERROR, 'not loaded')));
+}
+;
+create procedure DB.DBA.MSCKG_SWITCH (in staging varchar, in owned varchar)
+{
+  declare graphs any;
+  declare target IRI_ID;
+  graphs := (select vector_agg (G) from (select distinct G from DB.DBA.RDF_QUAD) x
+             where starts_with (id_to_iri (G), owned));
+  foreach (IRI_ID gid in graphs) do
+    delete from DB.DBA.RDF_QUAD where G = gid;
+  graphs := (select vector_agg (G) from (select distinct G from DB.DBA.RDF_QUAD) x
+             where starts_with (id_to_iri (G), staging));
+  foreach (IRI_ID gid in graphs) do {
+    target := iri_to_id (subseq (id_to_iri (gid), length (staging)));
+    insert into DB.DBA.RDF_QUAD (G, S, P, O) select target, S, P, O from DB.DBA.RDF_QUAD where G = gid;
+    delete from DB.DBA.RDF_QUAD where G = gid;
+  }
+}
+;
+"""
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def find_isql() -> str:
+    """Find Virtuoso's isql (Debian calls it ``isql-vt``; unixODBC's ``isql`` is another program).
+
+    :returns: the program's path.
+    :raises SetupError: if it is not installed.
+    """
+    found = shutil.which("isql-vt")
+    if found is None:
+        raise SetupError("Virtuoso's isql-vt is not installed: apt-get install virtuoso-opensource-7-bin")
+    return found
+
+
+def run_isql(address: str, credentials: Credentials, script: str, limit: float = STEP_LIMIT) -> str:
+    """Run SQL statements through isql; fail on the first error it reports.
+
+    :param address: Virtuoso's SQL address, ``HOST:PORT``.
+    :param credentials: the account (user and password required).
+    :param script: statements, each ending with ``;``.
+    :param limit: longest the whole script may run, seconds.
+    :returns: isql's output.
+    :raises SetupError: if the server cannot be reached, refuses the login, or a statement fails.
+    """
+    user, password = credentials.required(f"Virtuoso at {address}")
+    stdin = ("" if password == ISQL_DEFAULT_PASSWORD else password + "\n") + script
+    try:
+        done = subprocess.run(  # noqa: S603 - a fixed program; the password goes to stdin
+            [find_isql(), address, user], input=stdin, capture_output=True, text=True, timeout=limit, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise SetupError(f"Virtuoso at {address} did not finish within {limit:g} s") from exc
+    output = (done.stdout + done.stderr).replace(password, "********")
+    lines = output.splitlines()
+    prompted = any("Enter password" in line for line in lines)
+    errors = [line for line in lines if line.startswith("*** Error")]
+    if prompted and errors and "Bad login" in errors[0]:
+        errors = errors[1:]  # isql's first try, with its default password
+    for error in errors:
+        if "Bad login" in error:
+            raise SetupError(f"Virtuoso at {address} refused the login of user {user!r}: check the credentials")
+        if "Connect failed" in error or "CL033" in error:
+            raise SetupError(f"cannot reach Virtuoso's SQL port at {address}: {error}")
+        detail = " ".join(lines[lines.index(error) : lines.index(error) + 3])
+        if "FA003" in error or "FA112" in error or "DirsAllowed" in detail:
+            raise SetupError(f"Virtuoso may not read the load folder: add it to DirsAllowed in virtuoso.ini ({error})")
+        raise SetupError(f"Virtuoso at {address}: {detail}")
+    return output
+
+
+def _write_load_files(dump: Path, prefix: str, folder: Path, graphs: set[str]) -> int:
+    """Write the staged dump as N-Quads files and the staging graph IRIs as list files; return the quads."""
+    quads = 0
+    for number, (body, count) in enumerate(staged_batches(dump, prefix, BATCH, graphs)):
+        (folder / f"staged-{number:05d}.nq").write_bytes(body)
+        quads += count
+    names = sorted(prefix + graph for graph in graphs)
+    for number, start in enumerate(range(0, len(names), LIST_BATCH)):
+        (folder / f"graphs-{number:05d}.txt").write_text("\n".join(names[start : start + LIST_BATCH]) + "\n")
+    return quads
+
+
+def _group_calls(folder: Path, add: bool) -> str:
+    return "".join(f"DB.DBA.MSCKG_GROUP ({_sql_string(str(path))}, {int(add)});\n"
+                   for path in sorted(folder.glob("graphs-*.txt")))  # fmt: skip
+
+
+def publish_virtuoso(release: Path, address: str, credentials: Credentials, load_dir: Path,
+                     progress: Progress) -> PublishResult:  # fmt: skip
+    """Publish a release into Virtuoso with its bulk loader, switching atomically in one transaction.
+
+    :param release: the release folder.
+    :param address: Virtuoso's SQL address, ``HOST:PORT`` (isql's).
+    :param credentials: a DBA account.
+    :param load_dir: a folder Virtuoso may read (``DirsAllowed``), at the same path for it and for us.
+    :param progress: receives progress lines.
+    :returns: what was loaded, with timings.
+    :raises LoadError: if the release has no readable dump.
+    :raises SetupError: if isql is missing, the server refuses, or a step fails (the old release stays served).
+    """
+    dump = release_dump(release)
+    credentials.required(f"Virtuoso at {address}")
+    load_dir.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="msckg-publish-", dir=load_dir)).resolve()
+    folder.chmod(0o755)
+    prefix = staging_prefix()
+    timer = Timer(progress)
+    graphs: set[str] = set()
+    quads = 0
+    private = _sql_string(PRIVATE)
+
+    def write() -> None:
+        nonlocal quads
+        quads = _write_load_files(dump, prefix, folder, graphs)
+        progress(f"staged {quads} quads in {len(graphs)} graphs under {folder}")
+
+    def hide() -> None:
+        system = "".join(f"DB.DBA.RDF_GRAPH_GROUP_INS ({private}, {_sql_string(g)});\n" for g in SYSTEM_GRAPHS)
+        run_isql(address, credentials,
+                 f"DB.DBA.RDF_GRAPH_GROUP_CREATE ({private}, 1);\n"
+                 "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);\n"
+                 + _PROCEDURES.replace("{private}", PRIVATE) + system + _group_calls(folder, True))  # fmt: skip
+
+    def load() -> None:
+        where = _sql_string(str(folder) + "/")  # every value below is quoted by _sql_string
+        forget = f"delete from DB.DBA.LOAD_LIST where LL_FILE like {where} || '%';\n"  # noqa: S608
+        run_isql(address, credentials,
+                 f"{forget}ld_dir ({_sql_string(str(folder))}, 'staged-*.nq', 'urn:x-msckg:unused');\n"
+                 f"rdf_loader_run ();\nDB.DBA.MSCKG_CHECK_LOAD ({where});\n{forget}")  # fmt: skip
+
+    def switch() -> None:
+        run_isql(address, credentials,
+                 f"DB.DBA.MSCKG_SWITCH ({_sql_string(prefix)}, {_sql_string(OWNED)});\ncheckpoint;\n")  # fmt: skip
+
+    progress(f"publishing {release} to Virtuoso at {address} (staging graphs {prefix}…)")
+    try:
+        timer.step("stage", write)
+        timer.step("hide", hide)
+        timer.step("load", load)
+        timer.step("switch", switch)
+        timer.step("cleanup", lambda: run_isql(address, credentials, _group_calls(folder, False)))
+    except BaseException:
+        try:
+            run_isql(address, credentials, f"DB.DBA.MSCKG_SWITCH ({_sql_string(prefix)}, {_sql_string(prefix)});\n")
+        except SetupError:
+            progress(f"could not remove the staged graphs {prefix}…; remove them by hand")
+        raise
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return PublishResult(f"virtuoso://{address}", quads, len(graphs), timer.finish())

@@ -1,0 +1,147 @@
+"""``msckg publish`` into real stores: Virtuoso (bulk loader over isql) and ``oxigraph serve`` (Graph Store Protocol).
+
+A publish replaces the project's graphs, keeps each named graph intact, leaves no staging graph behind, and a
+reader of the union default graph never sees a half-loaded release; credentials come from the environment or
+a file and never show in the output; a wrong password, a missing account or an unreachable store is one line
+and exit 2.
+"""
+
+import threading
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from server.cli import main
+from server.release.layout import DUMP_FILE
+from tests.conftest import ENDPOINT_FIXTURE
+
+COUNT_GRAPHS = "SELECT (COUNT(DISTINCT ?g) AS ?g) (COUNT(*) AS ?q) WHERE { GRAPH ?g { ?s ?p ?o } }"
+COUNT_UNION = "SELECT (COUNT(*) AS ?q) WHERE { ?s ?p ?o }"
+STAGED = 'ASK { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "urn:x-msckg:staging:")) }'
+
+
+def _select(endpoint: str, query: str) -> list[str]:
+    url = endpoint + "?" + urllib.parse.urlencode({"query": query})
+    request = urllib.request.Request(url, headers={"Accept": "text/tab-separated-values"})
+    with urllib.request.urlopen(request, timeout=30) as response:  # our own 127.0.0.1 server
+        lines = response.read().decode().strip().splitlines()
+    return lines[1].split("\t")
+
+
+def _ask(endpoint: str, query: str) -> bool:
+    url = endpoint + "?" + urllib.parse.urlencode({"query": query})
+    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return b"true" in response.read()
+
+
+def _number(cell: str) -> int:
+    return int(cell.split("^^")[0].strip('"'))
+
+
+def _release_counts(release: Path) -> tuple[int, int]:
+    import pyoxigraph as ox
+
+    quads = list(ox.parse(path=str(release / DUMP_FILE), format=ox.RdfFormat.N_QUADS))
+    return len({q.graph_name for q in quads}), len(quads)
+
+
+def _small_release(tmp_path: Path) -> Path:
+    from rdflib import Dataset
+
+    release = tmp_path / "small"
+    release.mkdir()
+    ds = Dataset()
+    ds.parse(ENDPOINT_FIXTURE, format="trig")
+    ds.serialize(release / DUMP_FILE, format="nquads", encoding="utf-8")
+    return release
+
+
+def test_virtuoso_publish_replaces_atomically(published_virtuoso, real_release: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    server = published_virtuoso
+    graphs, quads = _release_counts(real_release)
+    assert [_number(c) for c in _select(server.sparql, COUNT_GRAPHS)] == [graphs, quads]
+    # Virtuoso's own graphs are private: the union default graph is the release
+    assert _number(_select(server.sparql, COUNT_UNION)[0]) == quads
+    seen: list[int] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            seen.append(_number(_select(server.sparql, COUNT_UNION)[0]))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    monkeypatch.setenv("MSCKG_STORE_USER", "dba")
+    monkeypatch.setenv("MSCKG_STORE_PASSWORD", server.password)
+    try:
+        result = CliRunner().invoke(main, ["publish", "--release", str(real_release), "--virtuoso", server.address,
+                                           "--load-dir", str(server.load_dir)])  # fmt: skip
+    finally:
+        stop.set()
+        reader.join()
+    assert result.exit_code == 0, result.output
+    assert server.password not in result.output
+    assert "staged" in result.output and "switch: done" in result.output
+    assert f"{quads} quads in {graphs} graphs" in result.output
+    assert seen and set(seen) == {quads}, f"a reader saw {sorted(set(seen))} quads during the publish"
+    assert [_number(c) for c in _select(server.sparql, COUNT_GRAPHS)] == [graphs, quads]
+    assert not _ask(server.sparql, STAGED)
+    assert not list(server.load_dir.iterdir()), "load files left behind"
+
+
+def test_virtuoso_publish_refuses_wrong_or_missing_credentials(virtuoso, real_release: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    args = ["publish", "--release", str(real_release), "--virtuoso", virtuoso.address,
+            "--load-dir", str(virtuoso.load_dir)]  # fmt: skip
+    monkeypatch.delenv("MSCKG_STORE_USER", raising=False)
+    monkeypatch.delenv("MSCKG_STORE_PASSWORD", raising=False)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "MSCKG_STORE_PASSWORD" in result.output and "Traceback" not in result.output
+    secrets = tmp_path / "store.env"
+    secrets.write_text("# wrong on purpose\nMSCKG_STORE_USER=dba\nMSCKG_STORE_PASSWORD=not-the-password\n")
+    result = CliRunner().invoke(main, [*args, "--credentials", str(secrets)])
+    assert result.exit_code == 2
+    assert "refused the login of user 'dba'" in result.output
+    assert "not-the-password" not in result.output and "Traceback" not in result.output
+    assert result.output.count("msckg: error:") == 1
+
+
+def test_gsp_publish_into_oxigraph_replaces_the_previous_release(real_release: Path, tmp_path: Path) -> None:
+    from tests.stores import OxigraphServer
+
+    server = OxigraphServer(tmp_path / "store").start()
+    try:
+        query = server.url + "/query"
+        small = _small_release(tmp_path)
+        result = CliRunner().invoke(main, ["publish", "--release", str(small), "--gsp", server.url + "/store"])
+        assert result.exit_code == 0, result.output
+        assert [_number(c) for c in _select(query, COUNT_GRAPHS)] == list(_release_counts(small))
+        assert _ask(query, "ASK { GRAPH <https://w3id.org/msc-liver/graph/assertion/t-01> { ?s ?p ?o } }")
+        result = CliRunner().invoke(main, ["publish", "--release", str(real_release), "--gsp", server.url + "/store"])
+        assert result.exit_code == 0, result.output
+        assert "staged" in result.output and "switch: done" in result.output
+        assert [_number(c) for c in _select(query, COUNT_GRAPHS)] == list(_release_counts(real_release))
+        assert not _ask(query, "ASK { GRAPH <https://w3id.org/msc-liver/graph/assertion/t-01> { ?s ?p ?o } }")
+        assert not _ask(query, STAGED)
+    finally:
+        server.stop()
+
+
+def test_publish_to_an_unreachable_store_is_one_line(real_release: Path) -> None:
+    from tests.stores import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/store"
+    result = CliRunner().invoke(main, ["publish", "--release", str(real_release), "--gsp", url])
+    assert result.exit_code == 2
+    assert f"cannot reach {url}" in result.output and "Traceback" not in result.output
+
+
+def test_publish_needs_exactly_one_store(real_release: Path) -> None:
+    result = CliRunner().invoke(main, ["publish", "--release", str(real_release)])
+    assert result.exit_code == 2 and "exactly one of --gsp" in result.output
