@@ -40,11 +40,8 @@ class Download:
 
 
 def _digest(path: Path) -> str:
-    sha = hashlib.sha256()
     with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def release_files(release: Path) -> list[Download]:
@@ -119,17 +116,28 @@ def void_page() -> Response:
     return Response(html, mimetype="text/html")
 
 
-@bp.route("/dataset")
-def dataset() -> Response:
-    """Describe the dataset (its IRI): the VoID description, as a page or as RDF."""
+def void_response() -> Response:
+    """Answer with the VoID description: a page for a browser, else Turtle, RDF/XML, JSON-LD or N-Triples.
+
+    :returns: the response.
+    """
     if wants_html():
         return void_page()
     fmt = negotiate(GRAPH_FORMATS[:4], request.headers.get("Accept"), request.args.get("format"))
-    body = void_description(settings_of(current_app).release, request.url_root, fmt.media_type)
+    return _rdf(void_description(settings_of(current_app).release, request.url_root, fmt.media_type), fmt.media_type)
+
+
+def _rdf(body: bytes, media_type: str) -> Response:
     response = Response(body)
-    response.headers["Content-Type"] = f"{fmt.media_type}; charset=utf-8"
+    response.headers["Content-Type"] = f"{media_type}; charset=utf-8"
     response.headers["Vary"] = "Accept"
     return response
+
+
+@bp.route("/dataset")
+def dataset() -> Response:
+    """Describe the dataset (its IRI): the VoID description, as a page or as RDF."""
+    return void_response()
 
 
 @bp.route("/dataset/distribution/<name>")
@@ -151,7 +159,4 @@ def version_iri(version: str, name: str) -> Response:
         return entity_page(ONTOLOGY_IRI)
     fmt = negotiate(GRAPH_FORMATS[:4], request.headers.get("Accept"), request.args.get("format"))
     graph = Graph().parse(settings_of(current_app).release / ONTOLOGY_FILE, format="turtle")
-    response = Response(graph.serialize(format=RDFLIB_FORMATS[fmt.media_type], encoding="utf-8"))
-    response.headers["Content-Type"] = f"{fmt.media_type}; charset=utf-8"
-    response.headers["Vary"] = "Accept"
-    return response
+    return _rdf(graph.serialize(format=RDFLIB_FORMATS[fmt.media_type], encoding="utf-8"), fmt.media_type)

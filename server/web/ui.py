@@ -3,14 +3,11 @@
 import itertools
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, url_for
 
-from server.engine.formats import GRAPH_FORMATS, negotiate
 from server.namespaces import PREFIXES
 from server.web import settings_of
-from server.web.describe import void_description
-from server.web.downloads import void_page
-from server.web.entities import wants_html
+from server.web.downloads import void_response
 
 bp = Blueprint("ui", __name__)
 
@@ -68,11 +65,4 @@ def health() -> Response:
 @bp.route("/.well-known/void")
 def void() -> Response:
     """Describe the dataset in VoID (Turtle, RDF/XML, JSON-LD or N-Triples by Accept; a page for a browser)."""
-    if wants_html():
-        return void_page()
-    fmt = negotiate(GRAPH_FORMATS[:4], request.headers.get("Accept"), request.args.get("format"))
-    body = void_description(settings_of(current_app).release, request.url_root, fmt.media_type)
-    response = Response(body)
-    response.headers["Content-Type"] = f"{fmt.media_type}; charset=utf-8"
-    response.headers["Vary"] = "Accept"
-    return response
+    return void_response()
