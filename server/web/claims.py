@@ -1,10 +1,12 @@
 """The claims a node takes part in, grouped the way a reader looks for them: by role, then by relation.
 
-A claim is one triple of a nanopublication's assertion graph. A node is in it as the subject, as the object, or
-as context: named in the claim's provenance graph (the species, the model, the cell type, the arm, the cited
-paper). Each claim line carries what a biologist weighs it by, read from the provenance graph: the evidence
-type (ECO), the species, the modality, the review section; and the claim's sign, read from the relation's
-place under RO's positive and negative regulation relations (``rdfs:subPropertyOf*``).
+A claim is one triple of a nanopublication's assertion graph (triples about the assertion graph itself are its
+qualifiers, not claims). A node is in it as the subject, as the object, or as context: named about the claim, in
+its provenance graph or as a qualifier in its assertion graph (the species, the model, the cell type, the arm,
+the cited paper). Each claim line carries what a biologist weighs it by, read from either graph: the evidence
+type (ECO), the species, the modality, the review section; and the claim's sign: the relation's own ``msc:sign``
+where the ontology states one, else its place under RO's positive and negative regulation relations
+(``rdfs:subPropertyOf*``).
 """
 
 from collections import defaultdict
@@ -19,6 +21,8 @@ FACETS = {"species": str(MSC.species), "evidence": str(MSC.evidenceType), "modal
           "section": str(MSC.reviewSection)}  # fmt: skip
 #: RO relations whose sub-properties raise (+) or lower (−) their object.
 SIGNS = {str(OBO.RO_0002213): "+", str(OBO.RO_0002304): "+", str(OBO.RO_0002212): "−", str(OBO.RO_0002305): "−"}
+#: How a sign stated on a relation (``msc:sign``) is shown; ``none`` shows no sign.
+_STATED = {"+": "+", "-": "−", "−": "−"}
 #: The order roles are shown in, with their headings.
 ROLES = {"subject": "As subject", "object": "As object", "context": "As context"}
 
@@ -45,7 +49,7 @@ class ClaimGroup:
 
 
 def signs(predicates: set[str]) -> dict[str, str]:
-    """Read each relation's sign from its place under RO's positive and negative regulation relations.
+    """Read each relation's sign: its own ``msc:sign`` if the ontology states one, else its place under RO.
 
     :param predicates: relation IRIs.
     :returns: IRI → ``+`` or ``−`` for the relations that have one.
@@ -54,15 +58,22 @@ def signs(predicates: set[str]) -> dict[str, str]:
         return {}
     pairs = " ".join(f'({iri_ref(k)} "{v}")' for k, v in SIGNS.items())
     rows = select(f"""
-SELECT DISTINCT ?p ?sign WHERE {{
+SELECT DISTINCT ?p ?sign ?stated WHERE {{
   VALUES ?p {{ {values(predicates)} }}
-  VALUES (?up ?sign) {{ {pairs} }}
-  ?p rdfs:subPropertyOf* ?up .
+  {{ ?p msc:sign ?sign BIND(true AS ?stated) }}
+  UNION {{ VALUES (?up ?sign) {{ {pairs} }} ?p rdfs:subPropertyOf* ?up . BIND(false AS ?stated) }}
 }}""")
+    stated: dict[str, set[str]] = defaultdict(set)
     found: dict[str, set[str]] = defaultdict(set)
     for row in rows:
-        found[row["p"].value].add(row["sign"].value)
-    return {p: s.pop() for p, s in found.items() if len(s) == 1}
+        (stated if row["stated"].value == "true" else found)[row["p"].value].add(row["sign"].value)
+    out = {p: s.pop() for p, s in found.items() if len(s) == 1}
+    for p, s in stated.items():  # the ontology's own word wins; "none" (or two words) means no sign
+        out.pop(p, None)
+        sign = next(iter(s)) if len(s) == 1 else ""
+        if sign in _STATED:
+            out[p] = _STATED[sign]
+    return out
 
 
 def _facets(assertions: set[str]) -> dict[str, dict[str, list[str]]]:
@@ -74,7 +85,7 @@ SELECT DISTINCT ?a ?p ?o WHERE {{
   VALUES ?a {{ {values(assertions)} }}
   VALUES ?p {{ {values(FACETS.values())} }}
   ?np np:hasAssertion ?a ; np:hasProvenance ?pg .
-  GRAPH ?pg {{ ?a ?p ?o }}
+  {{ GRAPH ?pg {{ ?a ?p ?o }} }} UNION {{ GRAPH ?a {{ ?a ?p ?o }} }}
 }}""")
     out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     names = {v: k for k, v in FACETS.items()}
@@ -93,11 +104,12 @@ def claims_of(node: str) -> list[ClaimGroup]:
     rows = select(f"""
 SELECT DISTINCT ?np ?a ?s ?p ?o ?role ?via WHERE {{
   {{ GRAPH ?a {{ {n} ?p ?o }} BIND({n} AS ?s) BIND("subject" AS ?role) }}
-  UNION {{ GRAPH ?a {{ ?s ?p {n} }} BIND({n} AS ?o) BIND("object" AS ?role) }}
+  UNION {{ GRAPH ?a {{ ?s ?p {n} }} FILTER(?s != ?a) BIND({n} AS ?o) BIND("object" AS ?role) }}
   UNION {{
-    GRAPH ?pg {{ ?a ?via {n} }}
     ?npc np:hasAssertion ?a ; np:hasProvenance ?pg .
+    {{ GRAPH ?pg {{ ?a ?via {n} }} }} UNION {{ GRAPH ?a {{ ?a ?via {n} }} }}
     GRAPH ?a {{ ?s ?p ?o FILTER(?s != {n} && ?o != {n}) }}
+    FILTER(?s != ?a)
     BIND("context" AS ?role)
   }}
   ?np np:hasAssertion ?a .
@@ -128,7 +140,7 @@ def claims_in(nanopubs: list[str]) -> dict[str, list[Claim]]:
     rows = select(f"""
 SELECT DISTINCT ?np ?a ?s ?p ?o WHERE {{
   VALUES ?np {{ {values(nanopubs)} }}
-  ?np np:hasAssertion ?a . GRAPH ?a {{ ?s ?p ?o }}
+  ?np np:hasAssertion ?a . GRAPH ?a {{ ?s ?p ?o }} FILTER(?s != ?a)
 }}""")
     built, _ = _claims(rows, extra=lambda r: set())
     out: dict[str, list[Claim]] = {n: [] for n in nanopubs}

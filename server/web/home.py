@@ -33,7 +33,7 @@ SELECT
   UNION {{ {iri_ref(str(REVIEW))} cito:cites ?r }}
   UNION {{ ?g a msc:KnowledgeGap }}
 }}""")
-    claims = select("SELECT (COUNT(*) AS ?n) WHERE { ?np np:hasAssertion ?a . GRAPH ?a { ?s ?p ?o } }")
+    claims = select("SELECT (COUNT(*) AS ?n) WHERE { ?np np:hasAssertion ?a . GRAPH ?a { ?s ?p ?o } FILTER(?s != ?a) }")
     found = {k: int(v.value) for k, v in rows[0].items()} if rows else {}
     found["claims"] = int(claims[0]["n"].value) if claims else 0
     return found

@@ -1,9 +1,10 @@
 """What a nanopublication page and a chain page show: all four graphs in words, and a chain's steps in order.
 
 A nanopublication page reads the head graph for the other three graph names, then each graph: the claim (the
-assertion triples, named), the provenance (the quote and its translation first, then the reference with its
-title and DOI, then every other property under its label: evidence, species, model, context, notes), and the
-publication info (curator, date, licence, chain and step). A chain page lists its nanopublications by step.
+assertion triples, named, and what the assertion graph says about itself: its qualifiers), the provenance (the
+quote and its translation first, then the reference with its title and DOI, then every other property under its
+label: evidence, species, model, context, notes), and the publication info (curator, date, licence, chain and
+step). A chain page lists its nanopublications by step.
 """
 
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ class Nanopub:
     head: GraphPart
     claims: list[Claim]
     assertion: str
+    qualifiers: list[Fact]  # what the assertion graph says about itself (species, model, cell type …)
     quotes: list[Term]
     translations: list[Term]
     references: list[tuple[str, Card | None]]  # (cited IRI, its description when the graph has one)
@@ -87,6 +89,7 @@ SELECT ?h ?a ?pg ?pi WHERE {{
         head=graph_part(head["h"].value),
         claims=claims_in([iri]).get(iri, []),
         assertion=head["a"].value,
+        qualifiers=[f for s, f in graph_part(head["a"].value).rows if s.iri == head["a"].value],
         quotes=quotes,
         translations=translations,
         references=[(s, card(s)) for s in sources],
