@@ -91,7 +91,7 @@ def entity_page(iri: str) -> Response:
     """
     _node(iri)
     head, groups = card(iri), claims_of(iri)
-    links = incoming(iri, everywhere=head is None and not groups)
+    links = incoming(iri, everywhere=not groups)
     found = members(iri)
     if head is None and not groups and not links and not found.members and not found.subclasses:
         abort(404)

@@ -94,6 +94,12 @@ def test_the_dataset_ontology_version_and_agent_iris_answer_rdf(client, path: st
     assert len(graph) > 0
 
 
+def test_agent_page_names_the_curators_and_what_they_created(client) -> None:  # type: ignore[no-untyped-def]
+    body = text(client, "/agent/msckg-curation-team")
+    assert "MSC-Liver KG curation team" in body and "MSC-Liver KG 知识图谱整理团队" in body
+    assert "creator" in body and "mscnp:s2-1-03" in body
+
+
 def test_other_release_versions_are_not_served(client) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/releases/1999-01-01/msc-liver.owl", headers=HTML)
     assert response.status_code == 404
