@@ -11,12 +11,13 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from server.engine import QuerySpec
 from server.engine.formats import GRAPH_FORMATS, negotiate
-from server.namespaces import BASE, MSC, ONTOLOGY_IRI
+from server.iris import iri_of, source_of
+from server.namespaces import BASE, ONTOLOGY_IRI
 from server.web import engine_of
 from server.web.claims import ROLES, claims_of
 from server.web.entity_view import arms, card, incoming, members
 from server.web.nanopub_view import chain, graph_part, nanopub
-from server.web.rdfview import href, iri_ref, labels, select, short_name
+from server.web.rdfview import href, iri_ref, labels, minted, select, short_name
 
 bp = Blueprint("entities", __name__)
 
@@ -31,6 +32,7 @@ GRAPH_ROWS = 500
 
 bp.add_app_template_global(href, "href")
 bp.add_app_template_global(short_name, "short_name")
+bp.add_app_template_global(minted, "minted")
 
 
 @bp.app_context_processor
@@ -130,6 +132,15 @@ def dereference(kind: str, rest: str) -> Response:
     return entity_page(iri)
 
 
+@bp.route("/term/<curie>")
+def term(curie: str) -> Response:
+    """Serve an imported external term (``CL:0000632``): what its source says, our nodes of it, claims, link out."""
+    if source_of(curie) is None or ":" not in curie:
+        abort(404)
+    iri = str(iri_of(curie))
+    return entity_page(iri) if wants_html() else rdf_description(iri)
+
+
 @bp.route("/ontology")
 def ontology() -> Response:
     """Serve the ontology IRI: its header (title, version, licence) and what it declares, or its triples."""
@@ -152,7 +163,7 @@ def browse() -> Response:
     return _listing(
         "Entities",
         f"""SELECT DISTINCT ?x ?c WHERE {{
-  ?x a ?c FILTER(STRSTARTS(STR(?x), "{BASE}entity/") && STRSTARTS(STR(?c), "{MSC}"))
+  ?x a ?c FILTER(STRSTARTS(STR(?x), "{BASE}entity/") && ?c != owl:NamedIndividual)
   FILTER NOT EXISTS {{ ?x a ?d . ?d rdfs:subClassOf+ ?c FILTER(?d != ?c) }}
 }}""",
         "Every node the review names, under the most specific class it is typed by.",

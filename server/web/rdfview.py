@@ -123,12 +123,13 @@ def values(iris: Iterable[str], separator: str = " ") -> str:
 
 
 def href(iri: str) -> str:
-    """Return where a link to ``iri`` should go: our own IRIs and references to local pages, others unchanged.
+    """Return where a link to ``iri`` should go: a local page for our IRIs, references and imported terms.
 
     ``https://w3id.org/msc-liver/entity/bm-msc`` is served here at ``/entity/bm-msc`` (w3id redirects to
     this server), so a click never leaves for a host that may not resolve; a reference (a DOI) goes to its
-    page here, which lists the claims it supports and links to the DOI; external terms go to their own
-    resolvers (OBO PURLs, identifiers.org), which are the canonical pages for them.
+    page here, which lists the claims it supports and links to the DOI; an external term (an OBO class, an HGNC
+    gene …) goes to its page here, which shows what its source says (our import modules), our nodes of that
+    type or mapped to it, and links to the term's canonical page; anything else is left as it is.
 
     :param iri: an absolute IRI.
     :returns: a root-relative path for our IRIs, else the IRI itself.
@@ -138,7 +139,7 @@ def href(iri: str) -> str:
     >>> href("https://doi.org/10.1002/hep.31831")
     '/references/10.1002/hep.31831'
     >>> href("http://purl.obolibrary.org/obo/CL_0002540")
-    'http://purl.obolibrary.org/obo/CL_0002540'
+    '/term/CL:0002540'
     """
     if iri.startswith(BASE):
         return "/" + iri[len(BASE) :]
@@ -146,7 +147,17 @@ def href(iri: str) -> str:
         return "/"
     if iri.startswith(str(DOI)):
         return "/references/" + iri[len(DOI) :]
-    return iri
+    curie = curie_of(iri)
+    return f"/term/{curie}" if curie else iri
+
+
+def minted(iri: str) -> bool:
+    """Tell whether an IRI is one of ours (under ``https://w3id.org/msc-liver/``).
+
+    :param iri: an absolute IRI.
+    :returns: ``True`` for our IRIs.
+    """
+    return iri.startswith(BASE)
 
 
 def short_name(iri: str) -> str:

@@ -69,6 +69,8 @@ def client(pages_app):  # type: ignore[no-untyped-def]
         "/chain/cd47-hedgehog-nlrp3",
         "/graph/assertion/s2-1-03",
         "/graph/ontology",
+        "/term/CL:0000632",
+        "/term/HGNC:1682",
         "/entity/",
         "/chain/",
         "/references/",
@@ -98,6 +100,16 @@ def test_agent_page_names_the_curators_and_what_they_created(client) -> None:  #
     body = text(client, "/agent/msckg-curation-team")
     assert "MSC-Liver KG curation team" in body and "MSC-Liver KG 知识图谱整理团队" in body
     assert "creator" in body and "mscnp:s2-1-03" in body
+
+
+def test_external_term_page_shows_its_source_our_nodes_and_the_way_out(client) -> None:  # type: ignore[no-untyped-def]
+    body = text(client, "/term/CL:0000632")
+    assert "hepatic stellate cell" in body and "exact match" in body
+    html = client.get("/term/CL:0000632", headers=HTML).get_data(as_text=True)
+    assert 'href="http://purl.obolibrary.org/obo/CL_0000632"' in html  # the canonical page, one click away
+    assert 'href="/entity/hepatic-stellate-cell"' in html
+    assert client.get("/term/FOO:1", headers=HTML).status_code == 404
+    assert client.get("/term/CL:9999999", headers=HTML).status_code == 404
 
 
 def test_other_release_versions_are_not_served(client) -> None:  # type: ignore[no-untyped-def]
