@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from server.namespaces import MSC, OBO
-from server.web.rdfview import Label, Term, iri_ref, labels, name_of, named, select, values
+from server.web.rdfview import Label, Term, iri_ref, labels, name_of, named, select, select_in_chunks, values
 
 #: Provenance properties shown on every claim line, by the name the template uses.
 FACETS = {"species": str(MSC.species), "evidence": str(MSC.evidenceType), "modality": str(MSC.modality),
@@ -23,6 +23,8 @@ FACETS = {"species": str(MSC.species), "evidence": str(MSC.evidenceType), "modal
 SIGNS = {str(OBO.RO_0002213): "+", str(OBO.RO_0002304): "+", str(OBO.RO_0002212): "−", str(OBO.RO_0002305): "−"}
 #: How a sign stated on a relation (``msc:sign``) is shown; ``none`` shows no sign.
 _STATED = {"+": "+", "-": "−", "−": "−"}
+#: Most claims one page lists (the review's own page has 423 at this release; the rest is reachable by SPARQL).
+CLAIM_ROWS = 1000
 #: The order roles are shown in, with their headings.
 ROLES = {"subject": "As subject", "object": "As object", "context": "As context"}
 
@@ -57,12 +59,17 @@ def signs(predicates: set[str]) -> dict[str, str]:
     if not predicates:
         return {}
     pairs = " ".join(f'({iri_ref(k)} "{v}")' for k, v in SIGNS.items())
-    rows = select(f"""
+    rows = select_in_chunks(
+        predicates,
+        lambda chunk: (
+            f"""
 SELECT DISTINCT ?p ?sign ?stated WHERE {{
-  VALUES ?p {{ {values(predicates)} }}
+  VALUES ?p {{ {chunk} }}
   {{ ?p msc:sign ?sign BIND(true AS ?stated) }}
   UNION {{ VALUES (?up ?sign) {{ {pairs} }} ?p rdfs:subPropertyOf* ?up . BIND(false AS ?stated) }}
-}}""")
+}}"""
+        ),
+    )
     stated: dict[str, set[str]] = defaultdict(set)
     found: dict[str, set[str]] = defaultdict(set)
     for row in rows:
@@ -80,13 +87,18 @@ def _facets(assertions: set[str]) -> dict[str, dict[str, list[str]]]:
     """Read the shown provenance properties of many assertion graphs at once."""
     if not assertions:
         return {}
-    rows = select(f"""
+    rows = select_in_chunks(
+        assertions,
+        lambda chunk: (
+            f"""
 SELECT DISTINCT ?a ?p ?o WHERE {{
-  VALUES ?a {{ {values(assertions)} }}
+  VALUES ?a {{ {chunk} }}
   VALUES ?p {{ {values(FACETS.values())} }}
   ?np np:hasAssertion ?a ; np:hasProvenance ?pg .
   {{ GRAPH ?pg {{ ?a ?p ?o }} }} UNION {{ GRAPH ?a {{ ?a ?p ?o }} }}
-}}""")
+}}"""
+        ),
+    )
     out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     names = {v: k for k, v in FACETS.items()}
     for row in rows:
@@ -94,14 +106,17 @@ SELECT DISTINCT ?a ?p ?o WHERE {{
     return out
 
 
-def claims_of(node: str) -> list[ClaimGroup]:
+def claims_of(node: str, limit: int = CLAIM_ROWS) -> tuple[list[ClaimGroup], bool]:
     """Find every claim ``node`` takes part in, grouped by role and relation.
 
     :param node: the node's IRI.
-    :returns: groups in role order, then by relation label; claims by nanopublication.
+    :param limit: most claims to list.
+    :returns: groups in role order, then by relation label, claims by nanopublication; and whether the page's
+        row limit cut the list (the page then says so and points to a query).
     """
     n = iri_ref(node)
-    rows = select(f"""
+    rows = select(
+        f"""
 SELECT DISTINCT ?np ?a ?s ?p ?o ?role ?via WHERE {{
   {{ GRAPH ?a {{ {n} ?p ?o }} BIND({n} AS ?s) BIND("subject" AS ?role) }}
   UNION {{ GRAPH ?a {{ ?s ?p {n} }} FILTER(?s != ?a) BIND({n} AS ?o) BIND("object" AS ?role) }}
@@ -113,9 +128,11 @@ SELECT DISTINCT ?np ?a ?s ?p ?o ?role ?via WHERE {{
     BIND("context" AS ?role)
   }}
   ?np np:hasAssertion ?a .
-}}""")
+}}""",
+        limit=limit,
+    )
     if not rows:
-        return []
+        return [], False
     built, names = _claims(rows, extra=lambda r: {r["via"].value} if "via" in r else set())
     groups: dict[tuple[str, str], list[Claim]] = defaultdict(list)
     for r, claim in zip(rows, built, strict=True):
@@ -123,10 +140,11 @@ SELECT DISTINCT ?np ?a ?s ?p ?o ?role ?via WHERE {{
         groups[(r["role"].value, relation)].append(claim)
     order = list(ROLES)
     keyed = sorted(groups.items(), key=lambda kv: (order.index(kv[0][0]), named(kv[0][1], names).text.lower()))
-    return [
+    found = [
         ClaimGroup(role, named(relation, names), sorted(cs, key=lambda c: (c.np, c.subject.text, c.object.text)))
         for (role, relation), cs in keyed
     ]
+    return found, rows.cut
 
 
 def claims_in(nanopubs: list[str]) -> dict[str, list[Claim]]:

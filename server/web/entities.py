@@ -92,7 +92,7 @@ def entity_page(iri: str) -> Response:
     :returns: the page; 404 when the graph knows nothing of the node.
     """
     _node(iri)
-    head, groups = card(iri), claims_of(iri)
+    head, (groups, cut) = card(iri), claims_of(iri)
     links = incoming(iri, everywhere=not groups)
     found = members(iri)
     if head is None and not groups and not links and not found.members and not found.subclasses:
@@ -101,7 +101,7 @@ def entity_page(iri: str) -> Response:
     counts = [(role, sum(len(g.claims) for g in groups if g.role == role)) for role in ROLES]
     return _page(render_template(
         "entity.html", iri=iri, card=head, groups=groups, total=total, roles=ROLES,
-        role_counts=[(r, n) for r, n in counts if n], open_groups=total <= OPEN_LIMIT,
+        role_counts=[(r, n) for r, n in counts if n], open_groups=total <= OPEN_LIMIT, cut=cut,
         incoming=links, incoming_count=sum(len(n) for _, n in links), members=found, arms=arms(iri),
         steps=chain(iri) if iri.startswith(BASE + "chain/") else [],
     ))  # fmt: skip

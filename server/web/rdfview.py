@@ -6,7 +6,7 @@ them, so page queries stay small and every node shown gets its English and Chine
 """
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,27 +74,53 @@ class Label:
         return self.en or self.zh or self.short
 
 
-def select(query: str, limit: int = PAGE_ROWS) -> list[dict[str, Term]]:
+class Rows(list[dict[str, Term]]):
+    """Result rows, and whether the engine cut them at the row limit (a page then says it shows a part)."""
+
+    cut: bool = False
+
+
+def select(query: str, limit: int = PAGE_ROWS) -> Rows:
     """Run a SELECT query (the project's prefixes prepended) through the engine.
 
     :param query: the query, without prefix declarations.
     :param limit: most rows to return.
-    :returns: one dict per row, variable → term (unbound variables are absent).
+    :returns: one dict per row, variable → term (unbound variables are absent); ``cut`` when rows were left out.
     """
     result = engine_of(current_app).query(QuerySpec(SPARQL_PREFIXES + query, accept=_JSON, row_limit=limit))
     rows: list[dict[str, Any]] = json.loads(result.body)["results"]["bindings"]
-    return [
-        {
-            k: Term(
-                v["value"],
-                v["type"] if v["type"] != "typed-literal" else "literal",
-                v.get("xml:lang", ""),
-                v.get("datatype", ""),
-            )
-            for k, v in row.items()
-        }  # fmt: skip
-        for row in rows
-    ]
+    found = Rows(
+        [
+            {
+                k: Term(
+                    v["value"],
+                    v["type"] if v["type"] != "typed-literal" else "literal",
+                    v.get("xml:lang", ""),
+                    v.get("datatype", ""),
+                )
+                for k, v in row.items()
+            }  # fmt: skip
+            for row in rows
+        ]
+    )
+    found.cut = result.truncated
+    return found
+
+
+def select_in_chunks(iris: Iterable[str], query: Callable[[str], str]) -> Rows:
+    """Run a query once per chunk of IRIs (each chunk written as a ``VALUES`` body), so it stays under the length limit.
+
+    :param iris: the IRIs to ask about.
+    :param query: builds the query around one chunk's ``VALUES`` body.
+    :returns: the rows of every chunk; ``cut`` if any chunk was cut.
+    """
+    wanted = sorted(set(iris))
+    found = Rows()
+    for start in range(0, len(wanted), _CHUNK):
+        rows = select(query(values(wanted[start : start + _CHUNK])))
+        found.extend(rows)
+        found.cut = found.cut or rows.cut
+    return found
 
 
 def iri_ref(iri: str) -> str:
@@ -202,18 +228,21 @@ def labels(iris: Iterable[str]) -> dict[str, Label]:
     """
     wanted = sorted({i for i in iris if i and not i.startswith("_:")})
     found: dict[str, Label] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        rows = select(f"""
+    rows = select_in_chunks(
+        wanted,
+        lambda chunk: (
+            f"""
 SELECT ?x (SAMPLE(?en) AS ?en_) (SAMPLE(?zh) AS ?zh_) WHERE {{
-  VALUES ?x {{ {values(chunk)} }}
+  VALUES ?x {{ {chunk} }}
   OPTIONAL {{ ?x rdfs:label|dcterms:title ?en FILTER(lang(?en) = "en" || lang(?en) = "") }}
   OPTIONAL {{ ?x rdfs:label|dcterms:title ?zh FILTER(lang(?zh) = "zh") }}
-}} GROUP BY ?x""")
-        for row in rows:
-            iri = row["x"].value
-            en, zh = row.get("en_"), row.get("zh_")
-            found[iri] = Label(iri, en.value if en else "", zh.value if zh else "", short_name(iri))
+}} GROUP BY ?x"""
+        ),
+    )
+    for row in rows:
+        iri = row["x"].value
+        en, zh = row.get("en_"), row.get("zh_")
+        found[iri] = Label(iri, en.value if en else "", zh.value if zh else "", short_name(iri))
     return {i: found.get(i, Label(i, "", "", short_name(i))) for i in wanted}
 
 

@@ -51,3 +51,13 @@ def test_signs_stated_on_the_relation_win(client) -> None:  # type: ignore[no-un
 
 def test_claim_count_leaves_qualifiers_out(client) -> None:  # type: ignore[no-untyped-def]
     assert "claims (assertion triples) 3" in text(client, "/")
+
+
+def test_a_list_cut_at_the_page_limit_says_so(client) -> None:  # type: ignore[no-untyped-def]
+    from server.web.claims import claims_of
+
+    with client.application.app_context():
+        groups, cut = claims_of("https://w3id.org/msc-liver/entity/bm-msc", limit=2)
+        assert cut and sum(len(g.claims) for g in groups) == 2
+        groups, cut = claims_of("https://w3id.org/msc-liver/entity/bm-msc")
+        assert not cut and sum(len(g.claims) for g in groups) == 3
