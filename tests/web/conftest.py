@@ -92,3 +92,23 @@ def outside(urls: list[str]) -> list[str]:
     from urllib.parse import urlparse
 
     return [u for u in urls if urlparse(u).scheme not in ("data", "blob") and urlparse(u).hostname != "127.0.0.1"]
+
+
+@pytest.fixture(scope="session")
+def release_rows(built_release: Path):  # type: ignore[no-untyped-def]
+    """Ask the built release a SELECT query directly (pyoxigraph, union default graph): tests read what a page
+    should show from the graph, so they hold whatever relations and labels the model uses."""
+    import pyoxigraph as ox
+
+    from server.release.layout import DUMP_FILE
+    from server.web.rdfview import SPARQL_PREFIXES
+
+    store = ox.Store()
+    store.load(path=str(built_release / DUMP_FILE), format=ox.RdfFormat.N_QUADS)
+
+    def rows(query: str) -> list[dict[str, str]]:
+        result = store.query(SPARQL_PREFIXES + query, use_default_graph_as_union=True)
+        names = [v.value for v in result.variables]
+        return [{n: s[i].value for i, n in enumerate(names) if s[i] is not None} for s in result]
+
+    return rows

@@ -9,6 +9,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
+from server.web.rdfview import href
 from tests.web.conftest import outside, requested_urls
 
 #: A page with hundreds of claims must fit in this many pixels at 1280 × 900 (three screens) with its groups closed.
@@ -28,7 +29,6 @@ PAGES = {
                        "details.group summary", "ul.claims li .sign", "ul.claims li .facet.evidence"],
     "/entity/hepatic-stellate-cell": ["#card", "details.group[data-role=context]", "#incoming"],
     "/entity/lin2017-hbv-aclf-rct": ["#arms tr td dl.facts", "#card .types a"],
-    "/ontology/Macrophage": ["#subclasses li a", "#members li a"],
     "/np/s2-1-03": ["#assertion", ".claim-sentence .sign", "blockquote.quote[lang=zh]", "blockquote.translation",
                     "#reference + .card", "#provenance", "#pubinfo", "#head", "#chain a"],
     "/chain/cd47-hedgehog-nlrp3": ["#steps tr td a", "#diagram"],
@@ -56,6 +56,16 @@ def test_page_type_renders_its_parts_and_stays_local(browser, pages_server, path
     assert outside(requested_urls(browser)) == []
     severe = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert severe == [], severe
+
+
+def test_class_page_lists_subclasses_and_members(browser, pages_server, release_rows) -> None:  # type: ignore[no-untyped-def]
+    cls = release_rows("""SELECT ?c (COUNT(DISTINCT ?sub) AS ?subs) WHERE {
+      ?sub rdfs:subClassOf ?c . ?m a ?sub FILTER(isIRI(?c) && isIRI(?sub) && STRSTARTS(STR(?m), STR(msce:)))
+    } GROUP BY ?c ORDER BY DESC(?subs) ?c LIMIT 1""")[0]["c"]
+    browser.get(pages_server + href(cls))
+    assert browser.find_elements(By.CSS_SELECTOR, "#subclasses li a")
+    assert browser.find_elements(By.CSS_SELECTOR, "#members li a")
+    assert outside(requested_urls(browser)) == []
 
 
 @pytest.mark.parametrize("path", [REVIEW, "/entity/bm-msc"])

@@ -12,10 +12,9 @@ from tests.conftest import make_settings
 HTML = {"Accept": "text/html"}
 PAGES = {
     "/": ["How to cite", "Mechanism chains"],
-    "/entity/bm-msc": ["骨髓间充质干细胞", "CL:0002540", "negatively regulates", "Mus musculus"],
-    "/entity/hepatic-stellate-cell": ["has context cell type", "occurs in"],
+    "/entity/bm-msc": ["骨髓间充质干细胞", "CL:0002540", "As subject", "As object", "Mus musculus"],
+    "/entity/hepatic-stellate-cell": ["As context", "occurs in"],
     "/entity/lin2017-hbv-aclf-rct": ["sample size", "73.2", "55.6"],
-    "/ontology/Macrophage": ["Subclasses", "Members"],
     "/np/s2-1-03": ["BM-MSCs通过增加CD47和SIRPα表达", "CD47-mediated hedgehog", "Publication info"],
     "/chain/cd47-hedgehog-nlrp3": ["Steps"],
     "/search?q=%E6%98%9F%E7%8A%B6%E7%BB%86%E8%83%9E": ["hepatic stellate cell"],
