@@ -305,24 +305,28 @@ request = function()
   counter = counter + 1
   return wrk.format("GET", paths[(counter - 1) %% #paths + 1], {["Accept"] = "%s"})
 end
+"""
+#: wrk's end of run, as one ``WRKJSON {…}`` line (appended to every request script).
+WRK_DONE = """
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format('WRKJSON {"requests":%%d,"duration_us":%%d,"connect":%%d,"read":%%d,"write":%%d,' ..
-    '"status":%%d,"timeout":%%d,"p50_us":%%d,"p90_us":%%d,"p99_us":%%d,"max_us":%%d,"mean_us":%%f}\\n',
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,' ..
+    '"status":%d,"timeout":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d,"mean_us":%f}\\n',
     summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean))
 end
 """
 
 
-def _lua_string(text: str) -> str:
+def lua_string(text: str) -> str:
+    """A Lua string literal."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def load_wrk(server: Server, paths: list[str], duration: float, clients: int, timeout: float) -> dict[str, Any]:
     """Closed-loop load with wrk (one thread, ``clients`` connections)."""
     script = BENCH / f"wrk-{server.name}.lua"
-    script.write_text(_WRK_SCRIPT % (", ".join(_lua_string(p) for p in paths), JSON_TYPE))
+    script.write_text(_WRK_SCRIPT % (", ".join(lua_string(p) for p in paths), JSON_TYPE) + WRK_DONE)
     argv = [
         "wrk",
         "-t1",

@@ -37,7 +37,7 @@ STAGES = {
     ],
     "query worker": [
         ("pipe transfer (spec in, header + body bytes out)", "multiprocessing/connection.py"),
-        ("check_query (guard regexes)", "check_query"),
+        ("read_query (guard: every reading of the text)", "read_query"),
         ("Store.query / next(): Rust engine (leaf in execute)", "LEAF:execute"),
         ("result writing (pyoxigraph serializer into the row-cap sink)", "server/engine/results.py"),
         ("negotiate", "negotiate"),

@@ -5,8 +5,10 @@ inconsistency); 2 usage or load error. ``--traceback`` shows the Python tracebac
 """
 
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -61,7 +63,43 @@ def run_guarded(ctx: click.Context, action: Callable[[], Any]) -> Any:
         _fail(f"{where}{exc.strerror or exc}", EXIT_USAGE)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_INTERRUPTED = 130
+
+
+class _Group(click.Group):
+    """The command group, but Ctrl-C is one line on stderr and exit 130 (128 + SIGINT), as shells expect."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102 - click's entry point, same contract
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("msckg: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        sys.exit(result if isinstance(result, int) else EXIT_OK)
+
+
+def _release_version(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Accept ``--version`` only as a real date ``YYYY-MM-DD`` (it names a folder and an IRI)."""
+    if value is None:
+        return None
+    from server.release.build import check_version
+
+    try:
+        return check_version(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+VERSION_OPTION = click.option(
+    "--version", "version", default=None, callback=_release_version, help="Release date YYYY-MM-DD (default: today)."
+)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="msckg")
 @click.option("-v", "--verbose", is_flag=True, help="Print full reports on failure.")
 @click.option("--traceback", is_flag=True, hidden=True, help="Show Python tracebacks (developers).")
@@ -78,7 +116,7 @@ def _paths(root: Path | None) -> ProjectPaths:
 
 @main.command("build")
 @ROOT_OPTION
-@click.option("--version", "version", default=None, help="Release date YYYY-MM-DD (default: today).")
+@VERSION_OPTION
 @click.pass_context
 def build_cmd(ctx: click.Context, root: Path | None, version: str | None) -> None:
     """Validate, reason and publish a release into build/ (the last good one stays on failure)."""
@@ -164,7 +202,7 @@ def stats_cmd(ctx: click.Context, root: Path | None) -> None:
     default=None,
     help="Output folder (default: build/exports/).",
 )
-@click.option("--version", "version", default=None, help="Release date YYYY-MM-DD (default: today).")
+@VERSION_OPTION
 @click.pass_context
 def export_cmd(ctx: click.Context, root: Path | None, fmt: str, output: Path | None, version: str | None) -> None:
     """Export TriG, N-Quads, ontology Turtle, JSON-LD, a CSV of assertions, KGX, SSSOM and VoID/DCAT."""
@@ -286,6 +324,8 @@ def serve_cmd(ctx: click.Context, root: Path | None, host: str, port: int, relea
         click.echo("no release yet: building one first", err=True)
         run_guarded(ctx, lambda: build(paths))
     settings = Settings.from_env(chosen)
+    if not os.environ.get("MSCKG_PUBLIC_URL"):
+        settings = replace(settings, public_url=f"http://{host}:{port}/")
     if store is None:
         run_guarded(ctx, lambda: serve(settings, host, port))
         return

@@ -15,6 +15,11 @@ DEFAULT_QUEUE_WAIT = 5.0
 DEFAULT_ROW_LIMIT = 10_000
 #: Default longest query text, characters.
 DEFAULT_MAX_QUERY_LENGTH = 20_000
+#: Default deepest nesting of a query (groups, parentheses, brackets, '!' chains), checked before parsing: the
+#: engine's recursive parser overflows its stack at a few thousand levels and needs seconds for ~150 nested '['.
+DEFAULT_MAX_QUERY_DEPTH = 64
+#: Default cap on a serialized result, bytes (then cut, like the row cap).
+DEFAULT_MAX_RESULT_BYTES = 16 * 2**20
 
 #: Repository root when running from a checkout (``server/`` sits directly below it).
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent
@@ -106,6 +111,11 @@ def _env_float(name: str, default: float) -> float:
     return float(value) if value else default
 
 
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if not value else value.strip().lower() not in ("0", "off", "false", "no")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Endpoint settings: every limit a named, overridable value (``MSCKG_<NAME>`` environment variables)."""
@@ -116,16 +126,36 @@ class Settings:
     query_timeout: float = DEFAULT_TIMEOUT
     #: Longest a request waits for a free query worker, seconds (then 503).
     queue_wait: float = DEFAULT_QUEUE_WAIT
-    #: Query worker processes.
-    workers: int = 2
-    #: WSGI threads.
-    threads: int = 8
+    #: Query worker processes (forks sharing the loaded store).
+    workers: int = 8
+    #: WSGI threads; more than ``workers + max_waiting``, so that requests needing no worker always find one.
+    threads: int = 32
+    #: Requests that may wait for a worker at once; one more gets 503 at once.
+    max_waiting: int = 16
+    #: Seconds after which a running query counts as long (its CPU priority is lowered).
+    long_after: float = 0.5
+    #: Queries that may run longer than ``long_after`` at once; a further one is stopped (503).
+    long_slots: int = 4
+    #: Address space one worker may add to the store it shares, MiB (then its query is stopped: 503).
+    worker_memory_mb: int = 2048
+    #: Cut the query workers off the network (seccomp, network namespace); the server refuses to start without.
+    isolation: bool = True
     #: Largest request body, bytes (then 413).
     max_body_bytes: int = 64 * 1024
     #: Longest query text, characters (then 400).
     max_query_length: int = DEFAULT_MAX_QUERY_LENGTH
+    #: Deepest query nesting (then 400).
+    max_query_depth: int = DEFAULT_MAX_QUERY_DEPTH
     #: Most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE); the response says when it cut.
     row_limit: int = DEFAULT_ROW_LIMIT
+    #: Largest serialized result, bytes; the response says when it cut.
+    max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
+    #: The server's public root URL (service description, VoID), never taken from the request's Host header.
+    public_url: str = "http://127.0.0.1:8000/"
+    #: Open HTTP connections the server accepts at once.
+    connection_limit: int = 1000
+    #: Seconds an HTTP connection may stay idle (or half-sent) before it is closed.
+    channel_timeout: float = 15.0
 
     @classmethod
     def from_env(cls, release: Path | None = None) -> "Settings":
@@ -142,7 +172,17 @@ class Settings:
             queue_wait=_env_float("MSCKG_QUEUE_WAIT", base.queue_wait),
             workers=_env_int("MSCKG_WORKERS", base.workers),
             threads=_env_int("MSCKG_THREADS", base.threads),
+            max_waiting=_env_int("MSCKG_MAX_WAITING", base.max_waiting),
+            long_after=_env_float("MSCKG_LONG_AFTER", base.long_after),
+            long_slots=_env_int("MSCKG_LONG_SLOTS", base.long_slots),
+            worker_memory_mb=_env_int("MSCKG_WORKER_MEMORY_MB", base.worker_memory_mb),
+            isolation=_env_flag("MSCKG_ISOLATION", base.isolation),
             max_body_bytes=_env_int("MSCKG_MAX_BODY_BYTES", base.max_body_bytes),
             max_query_length=_env_int("MSCKG_MAX_QUERY_LENGTH", base.max_query_length),
+            max_query_depth=_env_int("MSCKG_MAX_QUERY_DEPTH", base.max_query_depth),
             row_limit=_env_int("MSCKG_ROW_LIMIT", base.row_limit),
+            max_result_bytes=_env_int("MSCKG_MAX_RESULT_BYTES", base.max_result_bytes),
+            public_url=os.environ.get("MSCKG_PUBLIC_URL", base.public_url).rstrip("/") + "/",
+            connection_limit=_env_int("MSCKG_CONNECTION_LIMIT", base.connection_limit),
+            channel_timeout=_env_float("MSCKG_CHANNEL_TIMEOUT", base.channel_timeout),
         )

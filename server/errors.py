@@ -55,7 +55,11 @@ class QueryTimeout(QueryError):
 
 
 class ServerBusy(QueryError):
-    """Every query worker stayed busy for longer than a request may wait (HTTP 503)."""
+    """Every query worker stayed busy for longer than a request may wait, or too many wait already (HTTP 503)."""
+
+
+class QueryAborted(QueryError):
+    """The query's worker ended under it: out of memory, crashed or killed (HTTP 503, with how it ended)."""
 
 
 class StoreUnavailable(ServerBusy):

@@ -79,7 +79,7 @@ def loaded(paths: ProjectPaths) -> Loaded:
 @pytest.fixture
 def project_copy(tmp_path: Path) -> ProjectPaths:
     """A throw-away copy of the project's source folders, for tests that break or build things."""
-    for folder in ("ontology", "instances", "shapes", "queries"):
+    for folder in ("ontology", "instances", "shapes", "queries", "sources"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     return project_paths(tmp_path)
 
@@ -190,6 +190,9 @@ class LiveClient:
 
     def options(self, path: str, **kwargs):  # type: ignore[no-untyped-def]
         return self.open("OPTIONS", path, **kwargs)
+
+    def head(self, path: str, **kwargs):  # type: ignore[no-untyped-def]
+        return self.open("HEAD", path, **kwargs)
 
 
 class _LiveResponse:

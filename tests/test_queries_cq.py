@@ -196,7 +196,7 @@ def test_federated_examples_are_valid_documented_and_refused_here(path: Path) ->
     """Documented examples for the user's own client: they parse, say where to run them, and we never call out."""
     from rdflib.plugins.sparql import prepareQuery
 
-    from server.engine.guard import check_query
+    from server.engine.guard import read_query
     from server.errors import QueryRefused
 
     text = path.read_text(encoding="utf-8")
@@ -206,4 +206,4 @@ def test_federated_examples_are_valid_documented_and_refused_here(path: Path) ->
     prepareQuery(text)  # raises on a syntax error
     assert "SERVICE <http://127.0.0.1:8000/sparql>" in text
     with pytest.raises(QueryRefused, match="SERVICE"):
-        check_query(text, set())
+        read_query(text, set())

@@ -4,6 +4,7 @@ Each Turtle file becomes its own named graph (so a report can name the file a tr
 TriG files contribute their own named graphs and must leave the default graph empty.
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +120,8 @@ def parse_file(dataset: Dataset, path: Path, graph: URIRef | None = None) -> lis
         return [target]
     scratch_ds = Dataset()
     _parse(scratch_ds, text, fmt, path)
+    if fmt == "trig":
+        _refuse_repeated_blocks(text, path)
     if len(scratch_ds.default_graph):
         raise LoadError(path, None, f"{len(scratch_ds.default_graph)} triple(s) outside any GRAPH block")
     contributed: list[URIRef] = []
@@ -130,6 +133,52 @@ def parse_file(dataset: Dataset, path: Path, graph: URIRef | None = None) -> lis
         if ident not in contributed:
             contributed.append(ident)
     return contributed
+
+
+_TRIG_TOKENS = re.compile(
+    r"""
+    (?P<comment>\#[^\n\r]*)
+    | (?P<long>"{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3})
+    | (?P<string>"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+    | (?P<prefix>(?:@prefix|PREFIX)\s+(?P<ns>[^\s:]*):\s*<(?P<nsiri>[^>]*)>)
+    | (?P<iri><[^>]*>)
+    | (?P<open>\{) | (?P<close>\})
+    | (?P<pname>[A-Za-z_][\w.-]*:[^\s{}()\[\];,<>"']* | :[^\s{}()\[\];,<>"']*)
+    | (?P<other>\S)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def _refuse_repeated_blocks(text: str, path: Path) -> None:
+    """Refuse a TriG file that writes two blocks for one graph (rdflib would merge them without a word).
+
+    Two blocks with one nanopublication's graph name are two nanopublications with the same id.
+
+    :raises LoadError: naming the second block's line and the first's.
+    """
+    prefixes: dict[str, str] = {}
+    first_line: dict[str, int] = {}
+    depth, label = 0, None
+    for token in _TRIG_TOKENS.finditer(text):
+        kind = token.lastgroup
+        if kind == "prefix":
+            prefixes[token.group("ns")] = token.group("nsiri")
+        elif kind == "open":
+            if depth == 0 and label is not None:
+                line = text.count("\n", 0, token.start()) + 1
+                if label in first_line:
+                    raise LoadError(path, line, f"a second block for graph <{label}> (the first is at line "
+                                                f"{first_line[label]}): one nanopublication id, one block")  # fmt: skip
+                first_line[label] = line
+            depth += 1
+        elif kind == "close":
+            depth, label = max(0, depth - 1), None
+        elif depth == 0 and kind == "iri":
+            label = token.group(0)[1:-1]
+        elif depth == 0 and kind == "pname":
+            prefix, _, local = token.group(0).partition(":")
+            label = prefixes.get(prefix, prefix + ":") + local
 
 
 def _parse(target: Graph, text: str, fmt: str, path: Path) -> None:

@@ -8,12 +8,13 @@ CLI, tests and benchmarks).
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import pyoxigraph as ox
 
 from server.engine import QueryResult, QuerySpec
 from server.engine.formats import GRAPH_FORMATS, SOLUTION_FORMATS, negotiate
-from server.engine.guard import check_query
+from server.engine.guard import read_query
 from server.engine.results import write_boolean, write_solutions
 from server.errors import LoadError, QueryError
 
@@ -74,14 +75,18 @@ def write_result(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Tripl
         return QueryResult(write_boolean(fmt.short, bool(result)), fmt.media_type, False, "boolean")
     if isinstance(result, ox.QuerySolutions):
         fmt = negotiate(SOLUTION_FORMATS, spec.accept, spec.format)
-        document, cut = write_solutions(result, fmt.short, spec.row_limit)
-        return QueryResult(document, fmt.media_type, cut, "solutions")
+        document, cut = write_solutions(result, fmt.short, spec.row_limit, spec.byte_limit)
+        return QueryResult(document, fmt.media_type, cut is not None, "solutions", cut)  # type: ignore[arg-type]
     fmt = negotiate(GRAPH_FORMATS, spec.accept, spec.format)
     triples: dict[ox.Triple, None] = {}
-    truncated = False
+    cut_by: Literal["rows", "bytes"] | None = None
+    size = 0
     for triple in result:  # DESCRIBE over the union graph can repeat triples: keep each once
-        if triple not in triples and len(triples) == spec.row_limit:
-            truncated = True
+        if triple in triples:
+            continue
+        size += len(str(triple))  # about its N-Triples size: every format here writes about as much or less
+        if len(triples) == spec.row_limit or size > spec.byte_limit:
+            cut_by = "rows" if len(triples) == spec.row_limit else "bytes"
             break
         triples[triple] = None
     assert fmt.rdf is not None  # noqa: S101 - every graph format has an RDF serializer
@@ -89,7 +94,7 @@ def write_result(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Tripl
         body = ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=fmt.rdf)
     else:
         body = ox.serialize(list(triples), format=fmt.rdf)
-    return QueryResult(body or b"", fmt.media_type, truncated, "graph")
+    return QueryResult(body or b"", fmt.media_type, cut_by is not None, "graph", cut_by)
 
 
 def execute(store: ox.Store, graphs: set[str], spec: QuerySpec) -> QueryResult:
@@ -97,19 +102,19 @@ def execute(store: ox.Store, graphs: set[str], spec: QuerySpec) -> QueryResult:
 
     :param store: the store.
     :param graphs: the store's named graphs (for FROM and ``default-graph-uri`` checks).
-    :param spec: query text, protocol dataset, accept header, format parameter and row cap.
+    :param spec: query text, protocol dataset, accept header, format parameter and caps.
     :returns: the serialized result.
-    :raises QueryError: on a syntax error (with line and column), a refused feature or an unknown graph.
+    :raises QueryError: on a syntax error (with line and column), a refused feature, an unknown graph or
+        function, or a query the engine cannot evaluate (its message).
     :raises NotAcceptable: when no accepted format fits the result's kind.
     """
-    own_dataset = check_query(spec.text, graphs, spec.max_length)
+    reading = read_query(spec.text, graphs, spec.max_length, spec.max_depth)
     try:
-        result = store.query(spec.text, **_dataset_args(spec, graphs, own_dataset))  # type: ignore[arg-type]
+        return write_result(store.query(spec.text, **_dataset_args(spec, graphs, reading.own_dataset)), spec)  # type: ignore[arg-type]
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax {exc}") from exc
-    except OSError as exc:
-        raise QueryError(f"query failed: {exc}") from exc
-    return write_result(result, spec)
+    except (OSError, RuntimeError, UnicodeError, ValueError) as exc:  # the engine's word on the query
+        raise QueryError(f"the query cannot be evaluated: {exc}") from exc
 
 
 @dataclass

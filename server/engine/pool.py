@@ -1,241 +1,214 @@
-"""A pool of query worker processes forked from one loaded store, so that a query past its time limit can be stopped.
+"""A supervised pool of query workers forked from one loaded store, with admission control and time limits.
 
-pyoxigraph's ``Store.query`` has no timeout or cancellation, and a thread cannot be killed, so queries run in
-worker processes. One *store process* (spawned, single-threaded) loads the release's N-Quads dump once and
-then forks the workers on request: they share the loaded store's memory copy-on-write, a new worker is ready
-in milliseconds whatever the graph's size, and a query that runs past the limit has its worker killed (its
-CPU freed at once) and replaced by a fresh fork while the other workers go on answering. No process is
-started per query, and the store is never loaded twice.
+The store process and its workers are in :mod:`server.engine.store_process`. This pool, in the server's
+process, hands each query to an idle worker (admission: :mod:`server.engine.admission`), stops a query past its
+time limit by killing its worker, and keeps the pool whole:
+
+* a supervisor thread restarts the store process if it dies (its workers die with it) and forks workers until
+  the pool has ``size`` of them again, logging every failed fork and retrying;
+* a worker that dies under a query answers 503 with how it ended (memory limit, crash, killed), and is replaced;
+  the query is not retried, since the same query would most likely end the next worker too;
+* a worker that ran a long query is replaced after it (its CPU priority was lowered, its memory grown);
+* :meth:`WorkerPool.health` says how many workers are alive, for ``/health``.
 """
 
 import contextlib
-import multiprocessing as mp
+import logging
 import os
 import queue
-import signal
 import threading
-import traceback
-from collections.abc import Callable
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
-from multiprocessing.reduction import recv_handle, send_handle
 from pathlib import Path
-
-import pyoxigraph as ox
 
 from server import errors
 from server.config import DEFAULT_QUEUE_WAIT, DEFAULT_TIMEOUT
-from server.engine import QueryResult, QuerySpec
+from server.engine import EngineHealth, QueryResult, QuerySpec
+from server.engine.admission import Admission
+from server.engine.store_process import EXECUTOR, StoreProcess, Worker
 
-#: Longest the store process may take to load the store (seconds).
-STARTUP_LIMIT = 600.0
-#: Longest a fork of the store process may take to answer (seconds).
-FORK_LIMIT = 30.0
-
-_CTX = mp.get_context("spawn")
-
-
-def _store_main(dump: str, control: Connection) -> None:
-    """Load the store, then fork a worker for each request on ``control`` (runs in the store process)."""
-    from server.engine.oxigraph_engine import load_store, named_graphs
-
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps killed workers
-    try:
-        store = load_store(Path(dump))
-    except errors.MsckgError as exc:
-        control.send(("error", type(exc).__name__, str(exc)))
-        return
-    graphs, quads = named_graphs(store), len(store)
-    control.send(("ready", quads))
-    while True:
-        try:
-            control.recv()
-            fd = recv_handle(control)
-        except (EOFError, OSError):
-            return
-        pid = os.fork()
-        if pid == 0:
-            control.close()
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            _serve(store, graphs, quads, Connection(fd))
-            os._exit(0)
-        os.close(fd)
-        control.send(("forked", pid))
-
-
-def _serve(store: ox.Store, graphs: set[str], quads: int, conn: Connection) -> None:
-    """Answer queries until the pipe closes (runs in a worker, a fork of the store process).
-
-    Nothing here scans the store before the first query: oxigraph's reads update reference counts in the
-    quads they visit, which makes the kernel copy those pages, so a scan would unshare the whole store at once.
-    """
-    from server.engine.oxigraph_engine import execute
-
-    conn.send(("ready", quads))
-    while True:
-        try:
-            spec = conn.recv()
-        except EOFError:
-            return
-        try:
-            result = execute(store, graphs, spec)
-        except errors.MsckgError as exc:
-            conn.send(("error", type(exc).__name__, str(exc)))
-        except Exception:  # a bug: report it whole, keep serving
-            conn.send(("bug", "", traceback.format_exc()))
-        else:  # a small header, then the body as raw bytes (not pickled inside a QueryResult)
-            conn.send(("ok", result.media_type, result.truncated, result.kind))
-            conn.send_bytes(result.body)
-
-
-@dataclass
-class _Worker:
-    """A forked worker: its pid (a child of the store process, not ours) and our end of its pipe."""
-
-    pid: int
-    conn: Connection
-
-    def kill(self) -> None:
-        with contextlib.suppress(OSError):
-            self.conn.close()
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-
-
-class _StoreProcess:
-    """The spawned process that holds the loaded store and forks workers from it."""
-
-    def __init__(self, dump: Path) -> None:
-        self.dump = dump
-        parent, child = _CTX.Pipe()
-        self.process: BaseProcess = _CTX.Process(target=_store_main, args=(str(dump), child), daemon=True)
-        self.process.start()
-        child.close()
-        self.control = parent
-        self.lock = threading.Lock()
-        self.quads = _expect_ready(parent, dump, STARTUP_LIMIT, self.stop)
-
-    def fork(self) -> _Worker:
-        """Fork a worker and wait until it is ready.
-
-        :returns: the worker.
-        :raises LoadError: if the store process is gone or the worker does not answer.
-        """
-        ours, theirs = _CTX.Pipe()
-        try:
-            with self.lock:
-                self.control.send("fork")
-                send_handle(self.control, theirs.fileno(), self.process.pid or 0)
-                if not self.control.poll(FORK_LIMIT):
-                    raise EOFError("no answer")
-                _, pid = self.control.recv()
-        except (EOFError, OSError) as exc:
-            ours.close()
-            raise errors.LoadError(self.dump, None, f"the store process cannot fork a worker: {exc}") from exc
-        finally:
-            theirs.close()
-        worker = _Worker(pid, ours)
-        _expect_ready(ours, self.dump, FORK_LIMIT, worker.kill)
-        return worker
-
-    def stop(self) -> None:
-        """Stop the store process (its workers keep running until their pipes close)."""
-        with contextlib.suppress(OSError):
-            self.control.close()
-        self.process.kill()
-        self.process.join(timeout=5)
-
-
-def _expect_ready(conn: Connection, dump: Path, limit: float, on_failure: Callable[[], None]) -> int:
-    """Wait for a ``("ready", quads)`` message; on anything else call ``on_failure`` and raise LoadError."""
-    try:
-        message = conn.recv() if conn.poll(limit) else ("error", "", "it did not start in time")
-    except (EOFError, OSError):
-        message = ("error", "", "the process exited before it was ready")
-    if message[0] != "ready":
-        on_failure()
-        raise errors.LoadError(dump, None, f"query worker: {message[2]}")
-    return int(message[1])
+log = logging.getLogger("msckg.pool")
+#: CPU priority (nice) of a worker running a long query: the lowest, so short queries go first (it is also put
+#: in the kernel's ``SCHED_IDLE`` class, which runs only when no other process wants the CPU).
+LONG_QUERY_NICE = 19
 
 
 class WorkerPool:
-    """Query engine over worker processes with a per-query wall-clock limit.
+    """Query engine over supervised worker processes with a per-query wall-clock limit.
 
     :param dump: the release's N-Quads dump.
     :param size: number of worker processes.
     :param timeout: wall-clock limit per query, seconds.
     :param queue_wait: longest wait for a free worker, seconds.
+    :param admission: how many may wait, and the long-query lane (default: 2 × size waiting, size // 2 long
+        queries after 1 s).
+    :param isolation: cut the workers off the network (the server refuses to start if it cannot).
+    :param memory_mb: address space a worker may add to the store it shares (0: no limit).
+    :param executor: what a worker runs per query (``module:function``; default: the guarded ``execute``).
+    :raises LoadError: if the dump cannot be loaded or no worker can be forked.
+    :raises SetupError: if isolation is asked for and cannot be installed.
     """
 
     def __init__(self, dump: Path, size: int = 2, timeout: float = DEFAULT_TIMEOUT,
-                 queue_wait: float = DEFAULT_QUEUE_WAIT) -> None:  # fmt: skip
+                 queue_wait: float = DEFAULT_QUEUE_WAIT, admission: Admission | None = None,
+                 isolation: bool = True, memory_mb: int = 0, executor: str = EXECUTOR) -> None:  # fmt: skip
         self.dump = dump
+        self.size = max(1, size)
         self.timeout = timeout
         self.queue_wait = queue_wait
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self.admission = admission or Admission(2 * self.size, max(1, self.size // 2), 1.0)
+        self.isolation = isolation
+        self.memory_mb = memory_mb
+        self._idle: queue.Queue[Worker | None] = queue.Queue()
+        self._busy: set[Worker] = set()
+        self._alive = 0
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
         self._closed = False
         self.replaced = 0
-        self._store = _StoreProcess(dump)
+        self.failed_forks = 0
+        self.store_restarts = 0
+        self.executor = executor
+        self._store = StoreProcess(dump, isolation, memory_mb, executor)
         self.quads = self._store.quads
         try:
-            for _ in range(max(1, size)):
-                self._idle.put(self._store.fork())
+            for _ in range(self.size):
+                self._add(self._store.fork())
         except errors.MsckgError:
             self.close()
             raise
+        self._supervisor = threading.Thread(target=self._supervise, name="msckg-pool-supervisor", daemon=True)
+        self._supervisor.start()
 
-    def _replace(self) -> None:
-        """Fork a replacement worker in the background (milliseconds: the store is already loaded)."""
+    # --- keeping the pool whole ------------------------------------------------------------------------------
 
-        def run() -> None:
-            try:
-                worker = self._store.fork()
-            except errors.MsckgError:
-                return
+    def _add(self, worker: Worker) -> None:
+        with self._lock:
+            self._alive += 1
+        self._idle.put(worker)
+
+    def _retire(self, worker: Worker) -> None:
+        """Kill a worker and have the supervisor fork its replacement."""
+        worker.kill()
+        with self._lock:
+            self._alive -= 1
+            self.replaced += 1
+        self._wake.set()
+
+    def _supervise(self) -> None:
+        """Restart a dead store process and fork workers until the pool is whole again."""
+        while not self._closed:
+            self._wake.wait(0.5)
+            self._wake.clear()
             if self._closed:
-                worker.kill()
-            else:
-                self._idle.put(worker)
+                return
+            if not self._store.alive():
+                self._restart_store()
+                continue
+            while not self._closed and self._alive < self.size:
+                try:
+                    worker = self._store.fork()
+                except errors.MsckgError as exc:
+                    with self._lock:
+                        self.failed_forks += 1
+                    log.error("forking a query worker failed (%d so far): %s; restarting the store process",
+                              self.failed_forks, exc)  # fmt: skip
+                    self._store.stop()  # its control pipe may be out of step now: start afresh
+                    break
+                if self._closed:
+                    worker.kill()
+                    return
+                self._add(worker)
 
-        self.replaced += 1
-        threading.Thread(target=run, name="msckg-worker-replace", daemon=True).start()
+    def _restart_store(self) -> None:
+        log.error("the store process (pid %s) died; restarting it", self._store.process.pid)
+        while True:  # its workers died with it (PR_SET_PDEATHSIG): forget the idle ones
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if worker is not None:
+                self._retire(worker)
+        try:
+            self._store = StoreProcess(self.dump, self.isolation, self.memory_mb, self.executor)
+        except errors.MsckgError as exc:
+            log.error("restarting the store process failed: %s", exc)
+            return
+        with self._lock:
+            self.store_restarts += 1
+
+    # --- running a query -------------------------------------------------------------------------------------
+
+    def _take(self) -> Worker:
+        with self.admission.wait_turn():
+            try:
+                worker = self._idle.get(timeout=self.queue_wait)
+            except queue.Empty:
+                raise errors.ServerBusy(
+                    f"all query workers are busy; try again shortly (waited {self.queue_wait:g} s)"
+                ) from None
+        if worker is None:
+            self._idle.put(None)  # let the other waiters see it too
+            raise errors.ServerBusy("the server is shutting down")
+        with self._lock:
+            self._busy.add(worker)
+        return worker
+
+    def _wait(self, worker: Worker) -> tuple[bool, bool]:
+        """Wait for the worker's answer: (answered in time, counted as long)."""
+        first = min(self.admission.long_after, self.timeout)
+        if worker.conn.poll(first):
+            return True, False
+        if first >= self.timeout:
+            return False, False
+        if not self.admission.enter_long():
+            raise self.admission.long_lane_full()
+        try:
+            with contextlib.suppress(OSError):  # the kernel's idle class: it runs only when nothing else would
+                os.sched_setscheduler(worker.pid, os.SCHED_IDLE, os.sched_param(0))
+                os.setpriority(os.PRIO_PROCESS, worker.pid, LONG_QUERY_NICE)
+            return worker.conn.poll(self.timeout - first), True
+        except BaseException:
+            self.admission.leave_long()
+            raise
 
     def query(self, spec: QuerySpec) -> QueryResult:
         """Run a query on a free worker, within the time limit.
 
         :param spec: the query and how to answer it.
         :returns: the serialized result.
-        :raises ServerBusy: if no worker is free within ``queue_wait``.
+        :raises ServerBusy: if too many requests wait already, no worker is free within ``queue_wait``, or the
+            query ran long while the long-query lane was full (it is stopped).
         :raises QueryTimeout: if the query runs past ``timeout`` (its worker is killed and replaced).
+        :raises QueryAborted: if its worker died under it (out of memory, crashed, killed).
         :raises QueryError: for the query's own errors (syntax, refused, not acceptable).
-        :raises RuntimeError: if the worker hit a bug or died.
+        :raises RuntimeError: if the worker hit a bug.
         """
-        try:
-            worker = self._idle.get(timeout=self.queue_wait)
-        except queue.Empty:
-            raise errors.ServerBusy(
-                f"all query workers are busy; try again shortly (waited {self.queue_wait:g} s)"
-            ) from None
+        worker = self._take()
+        long = False
         try:
             worker.conn.send(spec)
-            ready = worker.conn.poll(self.timeout)
+            ready, long = self._wait(worker)
             message = worker.conn.recv() if ready else None
             body = worker.conn.recv_bytes() if message is not None and message[0] == "ok" else b""
-        except (EOFError, OSError) as exc:
-            worker.kill()
-            self._replace()
-            raise RuntimeError(f"query worker died: {exc}") from exc
+        except errors.ServerBusy:
+            self._finish(worker, retire=True)
+            raise
+        except (EOFError, OSError):
+            self._finish(worker, retire=True)
+            if self._closed:
+                raise errors.ServerBusy("the server is shutting down; try again shortly") from None
+            raise errors.QueryAborted(self._store.how_ended(worker.pid)) from None
+        finally:
+            if long:
+                self.admission.leave_long()
         if message is None:
-            worker.kill()
-            self._replace()
+            self._finish(worker, retire=True)
             raise errors.QueryTimeout(
                 f"the query ran longer than the {self.timeout:g} s limit and was stopped; "
                 "narrow it (LIMIT, more specific patterns) and try again"
             )
-        self._idle.put(worker)
+        self._finish(worker, retire=long or message[1] == "QueryAborted")
         if message[0] == "ok":
-            return QueryResult(body, message[1], message[2], message[3])
+            return QueryResult(body, message[1], message[2], message[3], message[4])
         if message[0] == "error":
             cls = getattr(errors, message[1], errors.QueryError)
             if not (isinstance(cls, type) and issubclass(cls, errors.QueryError)):
@@ -243,14 +216,45 @@ class WorkerPool:
             raise cls(message[2])
         raise RuntimeError(f"query worker failed:\n{message[2]}")
 
+    def _finish(self, worker: Worker, retire: bool) -> None:
+        with self._lock:
+            self._busy.discard(worker)
+        if retire or self._closed:
+            self._retire(worker)
+        else:
+            self._idle.put(worker)
+
+    # --- state and shutdown ----------------------------------------------------------------------------------
+
+    def health(self) -> EngineHealth:
+        """Say whether queries can be answered now.
+
+        :returns: workers alive and busy; isolation, restarts, failed forks, admission counters.
+        """
+        store_alive = self._store.alive()
+        with self._lock:
+            alive, busy = (self._alive if store_alive else 0), len(self._busy)
+            detail: dict[str, object] = {"isolation": self._store.isolation, "store_restarts": self.store_restarts,
+                                         "failed_forks": self.failed_forks, "replaced": self.replaced}  # fmt: skip
+        detail.update(self.admission.counts())
+        return EngineHealth(ok=alive > 0 and not self._closed, workers=alive, busy=busy, detail=detail)
+
     def close(self) -> None:
-        """Stop every idle worker and the store process (a busy worker stops when its pipe closes)."""
+        """Stop every worker, idle or busy (a busy one's request gets 503), and the store process."""
         self._closed = True
+        self._wake.set()
+        with self._lock:
+            busy = list(self._busy)
+        for worker in busy:
+            worker.kill()
         while True:
             try:
-                self._idle.get_nowait().kill()
+                idle = self._idle.get_nowait()
             except queue.Empty:
                 break
+            if idle is not None:
+                idle.kill()
+        self._idle.put(None)  # wakes every request still waiting for a worker
         self._store.stop()
 
     def worker_pids(self) -> list[int]:
@@ -258,4 +262,4 @@ class WorkerPool:
 
         :returns: process ids.
         """
-        return [w.pid for w in list(self._idle.queue)]
+        return [w.pid for w in list(self._idle.queue) if w is not None]

@@ -12,7 +12,7 @@ from rdflib import Dataset, Graph
 
 from server.engine import QueryResult, QuerySpec
 from server.engine.formats import GRAPH_FORMATS, SOLUTION_FORMATS, negotiate
-from server.engine.guard import check_query
+from server.engine.guard import read_query
 from server.errors import QueryError
 
 _RDFLIB_RESULT = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv"}
@@ -45,7 +45,7 @@ class RdflibEngine:
         :raises QueryError: on a syntax error or a refused feature.
         """
         graphs = {str(g.identifier) for g in self.dataset.graphs()}
-        check_query(spec.text, graphs, spec.max_length)
+        read_query(spec.text, graphs, spec.max_length, spec.max_depth)
         try:
             result = self.dataset.query(spec.text)
         except ParseException as exc:

@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from server.config import DEFAULT_TIMEOUT
 from server.engine import QueryResult, QuerySpec
 from server.engine.dialect import Dialect, detect
-from server.engine.guard import check_query
+from server.engine.guard import read_query
 from server.engine.oxigraph_engine import write_result
 from server.errors import QueryError, QueryTimeout, StoreUnavailable
 
@@ -178,7 +178,7 @@ class RemoteEngine:
         :raises QueryTimeout: when the store or the client stops it at the time limit.
         :raises StoreUnavailable: when the store cannot be reached or fails.
         """
-        check_query(spec.text, self.graphs, spec.max_length)
+        read_query(spec.text, self.graphs, spec.max_length, spec.max_depth)
         for iri in (*spec.default_graph_uris, *spec.named_graph_uris):
             if iri not in self.graphs:
                 raise QueryError(f"<{iri}> is not a graph of this dataset")

@@ -54,11 +54,13 @@ class _Full(Exception):
 
 
 class _CappedSink(io.BytesIO):
-    """A binary file for pyoxigraph's writer that keeps the bytes, counts rows and stops past ``limit``."""
+    """A binary file for pyoxigraph's writer: keeps the bytes, counts rows, stops past a row or byte cap."""
 
-    def __init__(self, layout: _Layout, limit: int) -> None:
+    def __init__(self, layout: _Layout, limit: int, byte_limit: int | None = None) -> None:
         super().__init__()
         self.layout = layout
+        self.byte_limit = byte_limit
+        self.cut_by: str | None = None
         self.data = bytearray()
         self.scanned = 0  # bytes counted so far (they end outside an escape and a marker)
         self.in_string = False  # whether ``scanned`` falls inside a quoted string
@@ -81,6 +83,8 @@ class _CappedSink(io.BytesIO):
         chunk = bytes(buffer)
         self.data += chunk
         self._scan(final=False)
+        if not self.full and self.byte_limit is not None and len(self.data) > self.byte_limit:
+            self.boundary, self.full, self.cut_by = self._last_boundary(self.byte_limit), True, "bytes"
         if self.full:
             raise _Full
         return len(chunk)
@@ -125,6 +129,22 @@ class _CappedSink(io.BytesIO):
         self.in_string ^= len(parts) % 2 == 0
         self.scanned = end
 
+    def _last_boundary(self, limit: int) -> int:
+        """Return the last offset at or before ``limit`` where a row ends (the header's end at least)."""
+        layout, data = self.layout, bytes(self.data[:limit])
+        parts = [data]
+        if layout.quoted:
+            for escape in layout.escapes:
+                data = data.replace(escape, b"_" * len(escape))
+            parts = data.split(b'"')
+        boundaries, offset = [], 0
+        for i, part in enumerate(parts):
+            if i % 2 == 0:
+                boundaries += [offset + at + shift for marker, shift in layout.markers
+                               for at in _occurrences(part, marker) if offset + at + shift <= limit]  # fmt: skip
+            offset += len(part) + 1
+        return max(boundaries, default=0)
+
     def _partial(self, end: int) -> int:
         """How many bytes before ``end`` may begin a marker or an escape that the next chunk completes."""
         for marker, _ in self.layout.markers:
@@ -158,13 +178,16 @@ def _occurrences(data: bytes, marker: bytes) -> list[int]:
     return found
 
 
-def write_solutions(solutions: ox.QuerySolutions, short: str, limit: int) -> tuple[bytes, bool]:
-    """Write SELECT solutions with pyoxigraph's serializer, keeping at most ``limit`` rows.
+def write_solutions(
+    solutions: ox.QuerySolutions, short: str, limit: int, byte_limit: int | None = None
+) -> tuple[bytes, str | None]:
+    """Write SELECT solutions with pyoxigraph's serializer, keeping at most ``limit`` rows and ``byte_limit`` bytes.
 
-    :param solutions: the query's solutions (consumed; evaluation stops at the first row past the cap).
+    :param solutions: the query's solutions (consumed; evaluation stops at the first row past a cap).
     :param short: the format: ``json``, ``xml``, ``csv`` or ``tsv``.
     :param limit: the row cap.
-    :returns: the document, and whether rows were cut.
+    :param byte_limit: the size cap (rows that would cross it are left out whole); ``None``: no cap.
+    :returns: the document, and which cap cut it (``"rows"``, ``"bytes"``), ``None`` when nothing was cut.
 
     >>> import json
     >>> store = ox.Store()
@@ -173,17 +196,20 @@ def write_solutions(solutions: ox.QuerySolutions, short: str, limit: int) -> tup
     ...                       ox.Literal('a},{"b')))
     >>> body, cut = write_solutions(store.query("SELECT ?o { ?s ?p ?o }"), "json", 1)
     >>> cut, json.loads(body)["results"]["bindings"]
-    (True, [{'o': {'type': 'literal', 'value': 'a},{"b'}}])
+    ('rows', [{'o': {'type': 'literal', 'value': 'a},{"b'}}])
+    >>> body, cut = write_solutions(store.query("SELECT ?o { ?s ?p ?o }"), "json", 10, byte_limit=100)
+    >>> cut, len(json.loads(body)["results"]["bindings"])
+    ('bytes', 1)
     >>> write_solutions(store.query("SELECT ?s { ?s ?p ?o } ORDER BY ?s"), "csv", 3)[0].split()
     [b's', b'http://example.com/0', b'http://example.com/1', b'http://example.com/2']
     """
-    sink = _CappedSink(_LAYOUTS[short], limit)
+    sink = _CappedSink(_LAYOUTS[short], limit, byte_limit)
     try:
         solutions.serialize(sink, format=_FORMATS[short])
     except _Full:
         pass
     sink.finish()
-    return sink.body(), sink.full
+    return sink.body(), (sink.cut_by or "rows") if sink.full else None
 
 
 def write_boolean(short: str, answer: bool) -> bytes:

@@ -6,11 +6,14 @@ never replaces the last good release (ODK's ``--output $@.tmp.owl && mv``).
 """
 
 import datetime as dt
+import fcntl
 import json
 import os
+import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -23,8 +26,9 @@ from server.checks.reason import reason
 from server.checks.shacl import validate
 from server.checks.terms import term_problems
 from server.config import ProjectPaths
+from server.curation.ledger import project_ledger
 from server.curation.load import Loaded, load_project
-from server.errors import ValidationFailed
+from server.errors import LoadError, ValidationFailed
 from server.release.export import FILES, render
 from server.release.layout import (
     INFERRED_FILE,
@@ -34,11 +38,14 @@ from server.release.layout import (
     SHAPES_FILE,
     VOID_FILE,
     current_release,
+    is_pinned,
 )
 from server.release.void import void_graph
 
-#: How many older releases to keep next to the current one.
+#: How many older releases to keep next to the current one (and any a running server holds).
 KEEP_RELEASES = 3
+#: How many violations the one-line failure names (all of them go to the full report, ``-v``).
+FIRST_SHOWN = 3
 
 T = TypeVar("T")
 
@@ -62,6 +69,34 @@ def _timed(timings: dict[str, float], stage: str, fn: Callable[[], T]) -> T:
     return result
 
 
+def check_version(version: str) -> str:
+    """Accept a release version only as a real calendar date ``YYYY-MM-DD`` (it names a folder and an IRI).
+
+    :param version: the candidate.
+    :returns: the version.
+    :raises ValueError: for anything else (``2026-13-45``, ``not a date``, a path).
+
+    >>> check_version("2026-01-31")
+    '2026-01-31'
+    >>> check_version("../../evil")
+    Traceback (most recent call last):
+    ...
+    ValueError: '../../evil' is not a date YYYY-MM-DD
+    """
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", version):
+        raise ValueError(f"{version!r} is not a date YYYY-MM-DD")
+    try:
+        dt.date.fromisoformat(version)
+    except ValueError:
+        raise ValueError(f"{version!r} is not a real date (YYYY-MM-DD)") from None
+    return version
+
+
+def _first(items: list[str]) -> str:
+    shown = "; ".join(items[:FIRST_SHOWN])
+    return shown + (f"; … {len(items) - FIRST_SHOWN} more (-v for all)" if len(items) > FIRST_SHOWN else "")
+
+
 def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
     """Build and publish a release; on any failure the current release stays as it was.
 
@@ -72,14 +107,29 @@ def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
     :raises ValidationFailed: on a SHACL violation, a QC gate row (the report names file, node, shape) or a
         wrong external identifier (named with the label its source gives).
     :raises InconsistentOntology: if HermiT finds an inconsistency or an unsatisfiable class.
+    :raises LoadError: for a version that is not a real date.
     """
-    version = version or dt.datetime.now(dt.UTC).date().isoformat()
+    try:
+        version = check_version(version or dt.datetime.now(dt.UTC).date().isoformat())
+    except ValueError as exc:
+        raise LoadError("--version", None, str(exc)) from exc
     timings: dict[str, float] = {}
     total = time.perf_counter()
     loaded = _timed(timings, "load", lambda: load_project(paths))
     report = _timed(timings, "shacl", lambda: validate(loaded))
     if not report.conforms:
-        raise ValidationFailed(f"SHACL: {len(report.results)} result(s); nothing published", report.to_text())
+        located = [f"{v.file or v.graph}: {v.focus} ({v.shape}): {v.message}" for v in report.results
+                   if v.severity == "Violation"]  # fmt: skip
+        raise ValidationFailed(
+            f"SHACL: {len(report.results)} result(s); nothing published; first: {_first(located)}", report.to_text()
+        )
+    ledger = _timed(timings, "ledger", lambda: project_ledger(loaded, paths.source_text))
+    if ledger.problems:
+        raise ValidationFailed(
+            f"ledger against {paths.source_text}: {len(ledger.problems)} problem(s); nothing published; "
+            f"first: {_first(ledger.problems)}",
+            "\n".join(ledger.problems),
+        )
     failures = _timed(timings, "qc", lambda: run_gates(loaded, gate_files(paths.queries)))
     if failures:
         text = "\n".join(map(str, failures))
@@ -92,20 +142,38 @@ def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
             "\n".join(problems),
         )
     reasoning = _timed(timings, "reason", lambda: reason(loaded))
-    target = _timed(timings, "write", lambda: _write_release(paths, loaded, reasoning.inferred, version))
-    timings["total"] = round(time.perf_counter() - total, 3)
     quads = sum(len(g) for g in loaded.data_graphs())
     checked = f"source tables in {tables}" if tables else "import modules only (no source tables found)"
-    info = {"version": version, "software": __version__, "quads": quads, "identifiers_checked_against": checked,
-            "timings_s": timings}  # fmt: skip
-    (target / INFO_FILE).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-    _publish(paths, target)
+    with _build_lock(paths):
+        target = _timed(timings, "write", lambda: _write_release(paths, loaded, reasoning.inferred, version))
+        timings["total"] = round(time.perf_counter() - total, 3)
+        info = {"version": version, "software": __version__, "quads": quads,
+                "identifiers_checked_against": checked, "timings_s": timings}  # fmt: skip
+        (target / INFO_FILE).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+        _publish(paths, target)
     return BuildResult(target, version, quads, timings, tables)
+
+
+@contextmanager
+def _build_lock(paths: ProjectPaths) -> Iterator[None]:
+    """Hold ``build/.lock`` while a release is written and published: one build at a time.
+
+    Any ``.tmp`` folder found once the lock is held was left by a build that was killed: it is removed.
+    """
+    releases = paths.build / "releases"
+    releases.mkdir(parents=True, exist_ok=True)
+    with open(paths.build / ".lock", "a", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for stale in releases.glob(".*.tmp"):
+            shutil.rmtree(stale, ignore_errors=True)
+        tmp_link = paths.build / ".current.tmp"
+        if tmp_link.is_symlink() or tmp_link.exists():
+            tmp_link.unlink()
+        yield
 
 
 def _write_release(paths: ProjectPaths, loaded: Loaded, inferred: Graph, version: str) -> Path:
     releases = paths.build / "releases"
-    releases.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
     work = releases / f".{version}-{stamp}.tmp"
     work.mkdir()
@@ -130,12 +198,10 @@ def _write_release(paths: ProjectPaths, loaded: Loaded, inferred: Graph, version
 def _publish(paths: ProjectPaths, target: Path) -> None:
     link = current_release(paths)
     tmp_link = paths.build / ".current.tmp"
-    if tmp_link.is_symlink() or tmp_link.exists():
-        tmp_link.unlink()
     tmp_link.symlink_to(target.relative_to(paths.build))
     os.replace(tmp_link, link)
     releases = sorted((p for p in (paths.build / "releases").iterdir() if not p.name.startswith(".")), reverse=True)
     keep = {target.resolve()} | {p.resolve() for p in releases[:KEEP_RELEASES]}
     for old in releases:
-        if old.resolve() not in keep:
+        if old.resolve() not in keep and not is_pinned(old):
             shutil.rmtree(old, ignore_errors=True)

@@ -1,5 +1,7 @@
 """The layout of a release folder, shared by the build that writes it and the server that reads it."""
 
+import fcntl
+import os
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -88,3 +90,39 @@ def stamp_version(graph: Graph, version: str) -> None:
     onto = URIRef(ONTOLOGY_IRI)
     graph.set((onto, OWL.versionIRI, release(version, "msc-liver.owl")))
     graph.set((onto, OWL.versionInfo, Literal(version)))
+
+
+def pin_release(release: Path) -> int | None:
+    """Hold a shared lock on a release folder for as long as this process lives, so no build prunes it.
+
+    A running server serves one release until it is restarted (its dump is loaded, its files are downloaded
+    from that folder), even after ``build/current`` has moved on.
+
+    :param release: the release folder.
+    :returns: the locked descriptor (kept open on purpose), or ``None`` when the folder cannot be opened.
+    """
+    try:
+        fd = os.open(release, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    return fd
+
+
+def is_pinned(release: Path) -> bool:
+    """Return whether a running server holds the release (see :func:`pin_release`).
+
+    :param release: a release folder.
+    :returns: true while some process holds its lock.
+    """
+    try:
+        fd = os.open(release, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False

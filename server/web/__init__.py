@@ -11,6 +11,7 @@ The top layer under the CLI: may import every layer below it (``engine``, ``rele
 """
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from flask import Flask, Response, request
@@ -18,8 +19,10 @@ from werkzeug.exceptions import HTTPException
 
 from server.config import Settings
 from server.engine import QueryEngine
-from server.errors import NotAcceptable, QueryError, QueryTimeout, ServerBusy
-from server.release.layout import DUMP_FILE, INFO_FILE
+from server.errors import NotAcceptable, QueryAborted, QueryError, QueryTimeout, ServerBusy
+from server.release.layout import DUMP_FILE, INFO_FILE, pin_release
+
+READ_ONLY = "The server is read-only: SPARQL Update is not accepted here."
 
 
 def plain_error(status: int, message: str) -> Response:
@@ -45,17 +48,24 @@ def create_app(settings: Settings | None = None, engine: QueryEngine | None = No
     :returns: the Flask app.
     """
     settings = settings or Settings.from_env()
+    # One release for the server's life: build/current may move on, this folder is pinned against pruning.
+    settings = replace(settings, release=settings.release.resolve())
+    pin = pin_release(settings.release)
     if engine is None:
+        from server.engine.admission import Admission
         from server.engine.pool import WorkerPool
 
+        admission = Admission(settings.max_waiting, settings.long_slots, settings.long_after)
         engine = WorkerPool(settings.release / DUMP_FILE, settings.workers, settings.query_timeout,
-                            settings.queue_wait)  # fmt: skip
+                            settings.queue_wait, admission, settings.isolation,
+                            settings.worker_memory_mb)  # fmt: skip
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions["msckg"] = {
         "settings": settings,
         "engine": engine,
         "release": _release_info(settings.release),
+        "pin": pin,
     }
 
     from server.web.downloads import bp as downloads_bp
@@ -68,10 +78,18 @@ def create_app(settings: Settings | None = None, engine: QueryEngine | None = No
     for blueprint in (sparql_bp, entities_bp, ui_bp, home_bp, search_bp, downloads_bp):
         app.register_blueprint(blueprint)
 
+    @app.before_request
+    def refuse_update() -> Response | None:
+        if "update" in request.args:
+            return plain_error(403, READ_ONLY)
+        return None
+
     @app.errorhandler(QueryError)
     def query_error(exc: QueryError) -> Response:
-        if isinstance(exc, QueryTimeout | ServerBusy):
-            return plain_error(503, str(exc))
+        if isinstance(exc, QueryTimeout | ServerBusy | QueryAborted):
+            response = plain_error(503, str(exc))
+            response.headers["Retry-After"] = "5"
+            return response
         if isinstance(exc, NotAcceptable):
             return plain_error(406, str(exc))
         return plain_error(400, str(exc))
@@ -84,7 +102,7 @@ def create_app(settings: Settings | None = None, engine: QueryEngine | None = No
     @app.after_request
     def cors(response: Response) -> Response:
         response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = "Result-Truncated, Result-Row-Limit"
+        response.headers["Access-Control-Expose-Headers"] = "Result-Truncated, Result-Row-Limit, Result-Byte-Limit"
         if request.method == "OPTIONS":
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"

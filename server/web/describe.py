@@ -1,5 +1,6 @@
 """Self-description: the SPARQL 1.1 Service Description and the release's VoID, with this host's URLs."""
 
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import BNode, Graph, Namespace, URIRef
@@ -17,10 +18,11 @@ RDFLIB_FORMATS = {"text/turtle": "turtle", "application/rdf+xml": "xml", "applic
                   "application/n-triples": "nt"}  # fmt: skip
 
 
+@lru_cache(maxsize=16)
 def service_description(root: str, media_type: str) -> bytes:
-    """Describe the endpoint (SPARQL 1.1 Service Description).
+    """Describe the endpoint (SPARQL 1.1 Service Description); made once per root URL and media type.
 
-    :param root: the server's root URL (``request.url_root``).
+    :param root: the server's public root URL (configured, never the request's ``Host``).
     :param media_type: one of :data:`RDFLIB_FORMATS`.
     :returns: the serialized description.
     """

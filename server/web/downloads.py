@@ -9,6 +9,7 @@ are about; everything else the pages show comes through the engine.
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_from_directory
@@ -90,8 +91,8 @@ def void_page() -> Response:
 
     :returns: the HTML response.
     """
-    g = Graph().parse(data=void_description(settings_of(current_app).release, request.url_root, "text/turtle"),
-                      format="turtle")  # fmt: skip
+    settings = settings_of(current_app)
+    g = Graph().parse(data=_void(settings.release, settings.public_url, "text/turtle"), format="turtle")
 
     def one(s: Node, p: URIRef) -> str:
         found = g.value(s, p)
@@ -124,7 +125,14 @@ def void_response() -> Response:
     if wants_html():
         return void_page()
     fmt = negotiate(GRAPH_FORMATS[:4], request.headers.get("Accept"), request.args.get("format"))
-    return _rdf(void_description(settings_of(current_app).release, request.url_root, fmt.media_type), fmt.media_type)
+    settings = settings_of(current_app)
+    return _rdf(_void(settings.release, settings.public_url, fmt.media_type), fmt.media_type)
+
+
+@lru_cache(maxsize=16)
+def _void(release: Path, root: str, media_type: str) -> bytes:
+    """Make the VoID description once per release, server URL and format."""
+    return void_description(release, root, media_type)
 
 
 def _rdf(body: bytes, media_type: str) -> Response:

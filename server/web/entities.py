@@ -120,6 +120,7 @@ def _graph_page(iri: str) -> Response:
 def dereference(kind: str, rest: str) -> Response:
     """Serve the description of one minted IRI."""
     iri = f"{BASE}{kind}/{rest}"
+    _node(iri)
     if not wants_html():
         return rdf_description(iri, kind == "graph")
     if kind == "np":

@@ -6,6 +6,7 @@ them, so page queries stay small and every node shown gets its English and Chine
 """
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,8 @@ from server.web import engine_of
 _JSON = "application/sparql-results+json"
 #: Rows a page query may return (pages that could need more collapse and link to a query instead).
 PAGE_ROWS = 5000
+#: What an IRI cannot hold (RFC 3987: controls, space, and ``<>"{}|^`\``): such a path names nothing of ours.
+_NOT_IRI = re.compile(r'[\x00-\x20\x7f-\x9f<>"{}|^`\\]')
 #: IRIs per label query (a query must stay under the engine's length limit).
 _CHUNK = 150
 #: The prefix block of every page query: the project's own prefix map.
@@ -133,7 +136,7 @@ def iri_ref(iri: str) -> str:
     >>> iri_ref("https://w3id.org/msc-liver/entity/bm-msc")
     '<https://w3id.org/msc-liver/entity/bm-msc>'
     """
-    if any(c in iri for c in '<>"{}|^`\\ \n\r\t'):
+    if _NOT_IRI.search(iri):
         raise ValueError(f"not an IRI: {iri!r}")
     return f"<{iri}>"
 

@@ -1,12 +1,13 @@
 """The query page (YASGUI, bundled locally, no CDN), the VoID description and health."""
 
 import itertools
+import json
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, url_for
 
 from server.namespaces import PREFIXES
-from server.web import settings_of
+from server.web import engine_of, settings_of
 from server.web.downloads import void_response
 
 bp = Blueprint("ui", __name__)
@@ -43,7 +44,8 @@ def query_page() -> Response:
     settings = settings_of(current_app)
     html = render_template(
         "query.html",
-        endpoint=url_for("sparql.sparql", _external=True),
+        endpoint=settings.public_url + "sparql",
+        endpoint_path=url_for("sparql.sparql"),
         settings=settings,
         examples=examples(settings.release),
         assets=(ASSETS / "yasgui.min.js").is_file(),
@@ -54,12 +56,18 @@ def query_page() -> Response:
 
 @bp.route("/health")
 def health() -> Response:
-    """Say that the server is up and which release it serves."""
+    """Say whether queries can be answered now (503 when no query worker is alive) and which release is served."""
     info = current_app.extensions["msckg"]["release"]
-    return Response(
-        f'{{"status": "ok", "version": "{info.get("version", "unknown")}", "quads": {info.get("quads", 0)}}}\n',
-        mimetype="application/json",
-    )
+    document: dict[str, object] = {"status": "ok", "version": info.get("version", "unknown"),
+                                   "quads": info.get("quads", 0)}  # fmt: skip
+    status = 200
+    check = getattr(engine_of(current_app), "health", None)
+    if check is not None:
+        state = check()
+        document.update(workers=state.workers, busy=state.busy, **state.detail)
+        if not state.ok:
+            document["status"], status = "unavailable: no query worker is alive", 503
+    return Response(json.dumps(document) + "\n", status=status, mimetype="application/json")
 
 
 @bp.route("/.well-known/void")

@@ -11,6 +11,14 @@ from server.config import ProjectPaths
 from server.namespaces import ONTOLOGY_IRI
 from server.release.layout import DATASET_FILE, INFO_FILE, ONTOLOGY_FILE, current_release
 
+#: A SHACL / QC failure: an entity with an English label only.
+ENGLISH_LABEL_ONLY = (
+    "@prefix msce: <https://w3id.org/msc-liver/entity/> .\n"
+    "@prefix msc: <https://w3id.org/msc-liver/ontology/> .\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    'msce:orphan a msc:Cell ; rdfs:label "orphan"@en .\n'
+)
+
 
 def _build(runner: CliRunner, paths: ProjectPaths, version: str) -> tuple[int, str]:
     result = runner.invoke(main, ["build", "--root", str(paths.root), "--version", version])
@@ -41,14 +49,7 @@ def test_failed_builds_leave_last_good_release(project_copy: ProjectPaths, runne
     before = _snapshot(good)
 
     extra = project_copy.instances / "entities" / "zz-broken.ttl"
-    # A SHACL / QC failure: an entity with an English label only.
-    extra.write_text(
-        "@prefix msce: <https://w3id.org/msc-liver/entity/> .\n"
-        "@prefix msc: <https://w3id.org/msc-liver/ontology/> .\n"
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        'msce:orphan a msc:Cell ; rdfs:label "orphan"@en .\n',
-        encoding="utf-8",
-    )
+    extra.write_text(ENGLISH_LABEL_ONLY, encoding="utf-8")
     code, out = _build(runner, project_copy, "2026-01-03")
     assert code == 1, out
     assert current_release(project_copy).resolve() == good

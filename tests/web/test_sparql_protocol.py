@@ -231,7 +231,8 @@ def test_cors(client) -> None:  # type: ignore[no-untyped-def]
 
 def test_health_and_void(client) -> None:  # type: ignore[no-untyped-def]
     health = json.loads(client.get("/health").data)
-    assert health == {"status": "ok", "version": "2026-01-01", "quads": 19}
+    assert {k: health[k] for k in ("status", "version", "quads")} == {"status": "ok", "version": "2026-01-01",
+                                                                      "quads": 19}  # fmt: skip
     response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
     graph = Graph().parse(data=response.data, format="turtle")
     endpoints = list(graph.objects(None, URIRef("http://rdfs.org/ns/void#sparqlEndpoint")))
