@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from server.namespaces import MSC, OBO
-from server.web.rdfview import Label, Term, iri_ref, labels, name_of, named, select, select_in_chunks, values
+from server.web.rdfview import CHUNK, Label, Term, iri_ref, labels, name_of, named, select, select_in_chunks, values
 
 #: Provenance properties shown on every claim line, by the name the template uses.
 FACETS = {"species": str(MSC.species), "evidence": str(MSC.evidenceType), "modality": str(MSC.modality),
@@ -61,14 +61,12 @@ def signs(predicates: set[str]) -> dict[str, str]:
     pairs = " ".join(f'({iri_ref(k)} "{v}")' for k, v in SIGNS.items())
     rows = select_in_chunks(
         predicates,
-        lambda chunk: (
-            f"""
+        f"""
 SELECT DISTINCT ?p ?sign ?stated WHERE {{
-  VALUES ?p {{ {chunk} }}
+  VALUES ?p {{ {CHUNK} }}
   {{ ?p msc:sign ?sign BIND(true AS ?stated) }}
   UNION {{ VALUES (?up ?sign) {{ {pairs} }} ?p rdfs:subPropertyOf* ?up . BIND(false AS ?stated) }}
-}}"""
-        ),
+}}""",
     )
     stated: dict[str, set[str]] = defaultdict(set)
     found: dict[str, set[str]] = defaultdict(set)
@@ -89,15 +87,13 @@ def _facets(assertions: set[str]) -> dict[str, dict[str, list[str]]]:
         return {}
     rows = select_in_chunks(
         assertions,
-        lambda chunk: (
-            f"""
+        f"""
 SELECT DISTINCT ?a ?p ?o WHERE {{
-  VALUES ?a {{ {chunk} }}
+  VALUES ?a {{ {CHUNK} }}
   VALUES ?p {{ {values(FACETS.values())} }}
   ?np np:hasAssertion ?a ; np:hasProvenance ?pg .
   {{ GRAPH ?pg {{ ?a ?p ?o }} }} UNION {{ GRAPH ?a {{ ?a ?p ?o }} }}
-}}"""
-        ),
+}}""",
     )
     out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     names = {v: k for k, v in FACETS.items()}

@@ -7,7 +7,7 @@ them, so page queries stay small and every node shown gets its English and Chine
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +25,7 @@ PAGE_ROWS = 5000
 #: What an IRI cannot hold (RFC 3987: controls, space, and ``<>"{}|^`\``): such a path names nothing of ours.
 _NOT_IRI = re.compile(r'[\x00-\x20\x7f-\x9f<>"{}|^`\\]')
 #: IRIs per label query (a query must stay under the engine's length limit).
-_CHUNK = 150
+_CHUNK_SIZE = 150
 #: The prefix block of every page query: the project's own prefix map.
 SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
@@ -110,17 +110,21 @@ def select(query: str, limit: int = PAGE_ROWS) -> Rows:
     return found
 
 
-def select_in_chunks(iris: Iterable[str], query: Callable[[str], str]) -> Rows:
-    """Run a query once per chunk of IRIs (each chunk written as a ``VALUES`` body), so it stays under the length limit.
+#: Where :func:`select_in_chunks` writes each chunk's IRIs into its query.
+CHUNK = "#CHUNK#"
+
+
+def select_in_chunks(iris: Iterable[str], query: str) -> Rows:
+    """Run a query once per chunk of IRIs, so it stays under the engine's length limit.
 
     :param iris: the IRIs to ask about.
-    :param query: builds the query around one chunk's ``VALUES`` body.
+    :param query: the query, with :data:`CHUNK` where a chunk's IRIs go (the body of a ``VALUES`` block).
     :returns: the rows of every chunk; ``cut`` if any chunk was cut.
     """
     wanted = sorted(set(iris))
     found = Rows()
-    for start in range(0, len(wanted), _CHUNK):
-        rows = select(query(values(wanted[start : start + _CHUNK])))
+    for start in range(0, len(wanted), _CHUNK_SIZE):
+        rows = select(query.replace(CHUNK, values(wanted[start : start + _CHUNK_SIZE])))
         found.extend(rows)
         found.cut = found.cut or rows.cut
     return found
@@ -233,14 +237,12 @@ def labels(iris: Iterable[str]) -> dict[str, Label]:
     found: dict[str, Label] = {}
     rows = select_in_chunks(
         wanted,
-        lambda chunk: (
-            f"""
+        f"""
 SELECT ?x (SAMPLE(?en) AS ?en_) (SAMPLE(?zh) AS ?zh_) WHERE {{
-  VALUES ?x {{ {chunk} }}
+  VALUES ?x {{ {CHUNK} }}
   OPTIONAL {{ ?x rdfs:label|dcterms:title ?en FILTER(lang(?en) = "en" || lang(?en) = "") }}
   OPTIONAL {{ ?x rdfs:label|dcterms:title ?zh FILTER(lang(?zh) = "zh") }}
-}} GROUP BY ?x"""
-        ),
+}} GROUP BY ?x""",
     )
     for row in rows:
         iri = row["x"].value
