@@ -4,9 +4,10 @@ A claim is one triple of a nanopublication's assertion graph (triples about the 
 qualifiers, not claims). A node is in it as the subject, as the object, or as context: named about the claim, in
 its provenance graph or as a qualifier in its assertion graph (the species, the model, the cell type, the arm,
 the cited paper). Each claim line carries what a biologist weighs it by, read from either graph: the evidence
-type (ECO), the species, the modality, the review section; and the claim's sign: the relation's own ``msc:sign``
+type (ECO), the species, the modality, the review section; the claim's sign: the relation's own ``msc:sign``
 where the ontology states one, else its place under RO's positive and negative regulation relations
-(``rdfs:subPropertyOf*``).
+(``rdfs:subPropertyOf*``); and, for a signed claim on an outcome with a polarity (``msc:polarity``), whether it is
+an improvement or a worsening (*lowers* MELD score, where higher is worse, is an improvement).
 """
 
 from collections import defaultdict
@@ -21,8 +22,10 @@ FACETS = {"species": str(MSC.species), "evidence": str(MSC.evidenceType), "modal
           "section": str(MSC.reviewSection)}  # fmt: skip
 #: RO relations whose sub-properties raise (+) or lower (−) their object.
 SIGNS = {str(OBO.RO_0002213): "+", str(OBO.RO_0002304): "+", str(OBO.RO_0002212): "−", str(OBO.RO_0002305): "−"}
-#: How a sign stated on a relation (``msc:sign``) is shown; ``none`` shows no sign.
-_STATED = {"+": "+", "-": "−", "−": "−"}
+#: How a sign stated on a relation (``msc:sign``) is shown; ``none`` shows no sign, ``0`` no effect.
+_STATED = {"+": "+", "-": "−", "−": "−", "0": "0"}
+#: An outcome's polarity (``msc:polarity``): +1 when a higher value is better, −1 when it is worse.
+POLARITY = {str(MSC.HigherIsBetter): 1, str(MSC.HigherIsWorse): -1}
 #: Most claims one page lists (the review's own page has 423 at this release; the rest is reachable by SPARQL).
 CLAIM_ROWS = 1000
 #: The order roles are shown in, with their headings.
@@ -39,6 +42,8 @@ class Claim:
     object: Label
     sign: str
     facets: dict[str, list[Label | str]] = field(default_factory=dict)
+    #: for a signed claim on an outcome with a polarity: "improvement" or "worsening" (lowers MELD: improvement)
+    effect: str = ""
 
 
 @dataclass
@@ -175,9 +180,11 @@ def _claims(
     iris |= {i for r in rows for i in extra(r)}
     iris |= {v for f in facets.values() for k, vs in f.items() if k != "section" for v in vs}
     names = labels(iris)
+    polarity = _polarities({r["o"].value for r in rows if r["o"].is_iri})
     out = []
     for r in rows:
         found = facets.get(r["a"].value, {})
+        direction = {"+": 1, "−": -1}.get(sign.get(r["p"].value, ""), 0) * polarity.get(r["o"].value, 0)
         out.append(Claim(
             np=r["np"].value,
             subject=name_of(r["s"], names),
@@ -185,8 +192,15 @@ def _claims(
             object=name_of(r["o"], names),
             sign=sign.get(r["p"].value, ""),
             facets={k: _facet(k, vs, names) for k, vs in found.items()},
+            effect={1: "improvement", -1: "worsening"}.get(direction, ""),
         ))  # fmt: skip
     return out, names
+
+
+def _polarities(nodes: set[str]) -> dict[str, int]:
+    """Read the polarity of the outcomes among ``nodes`` (+1 higher is better, −1 higher is worse)."""
+    rows = select_in_chunks(nodes, f"SELECT ?o ?polarity WHERE {{ VALUES ?o {{ {CHUNK} }} ?o msc:polarity ?polarity }}")
+    return {r["o"].value: POLARITY[r["polarity"].value] for r in rows if r["polarity"].value in POLARITY}
 
 
 def _facet(name: str, found: list[str], names: dict[str, Label]) -> list[Label | str]:

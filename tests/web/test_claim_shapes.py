@@ -34,7 +34,7 @@ def text(client, path: str) -> str:  # type: ignore[no-untyped-def]
 
 def test_qualifiers_in_the_assertion_graph_are_context_not_claims(client) -> None:  # type: ignore[no-untyped-def]
     body = text(client, "/entity/bm-msc")
-    assert "Claims (3; 3 as subject)" in body
+    assert "Claims (5; 5 as subject)" in body
     macrophage = text(client, "/entity/macrophage")
     assert "As context" in macrophage and "has context cell type" in macrophage
     assert "As object" in macrophage and "touches" in macrophage
@@ -43,14 +43,15 @@ def test_qualifiers_in_the_assertion_graph_are_context_not_claims(client) -> Non
 
 def test_signs_stated_on_the_relation_win(client) -> None:  # type: ignore[no-untyped-def]
     html = client.get("/np/q-01", headers=HTML).get_data(as_text=True)
-    sentences = dict(re.findall(r'<p class="claim-sentence"><span class="sign (\w+)".*?<em>([^<]+)</em>', html))
-    assert {v: k for k, v in sentences.items()} == {"positively regulates": "plus", "inhibits": "minus",
-                                                    "touches": "none"}  # fmt: skip
+    signs = re.findall(r'<p class="claim-sentence"><span class="sign (\w+)".*?<em>([^<]+)</em>', html)
+    assert {(relation, sign) for sign, relation in signs} == {
+        ("positively regulates", "plus"), ("inhibits", "minus"), ("touches", "none"), ("lowers", "minus"),
+        ("has no significant effect on", "zero")}  # fmt: skip
     assert 'id="qualifiers"' in html and "has species" in html
 
 
 def test_claim_count_leaves_qualifiers_out(client) -> None:  # type: ignore[no-untyped-def]
-    assert "claims (assertion triples) 3" in text(client, "/")
+    assert "claims (assertion triples) 5" in text(client, "/")
 
 
 def test_a_list_cut_at_the_page_limit_says_so(client) -> None:  # type: ignore[no-untyped-def]
@@ -60,4 +61,10 @@ def test_a_list_cut_at_the_page_limit_says_so(client) -> None:  # type: ignore[n
         groups, cut = claims_of("https://w3id.org/msc-liver/entity/bm-msc", limit=2)
         assert cut and sum(len(g.claims) for g in groups) == 2
         groups, cut = claims_of("https://w3id.org/msc-liver/entity/bm-msc")
-        assert not cut and sum(len(g.claims) for g in groups) == 3
+        assert not cut and sum(len(g.claims) for g in groups) == 5
+
+
+def test_a_signed_claim_on_an_outcome_says_whether_it_is_an_improvement(client) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/np/q-01", headers=HTML).get_data(as_text=True)
+    effects = re.findall(r"<em>([^<]+)</em> <a [^>]+>([^<]+)</a> <span class=\"facet effect (\w+)\"", html)
+    assert effects == [("lowers", "MELD score", "improvement")]  # sign 0 on survival: no effect to tell
