@@ -19,7 +19,7 @@ from server.web.rdfview import CHUNK, Label, Term, iri_ref, labels, name_of, nam
 
 #: Provenance properties shown on every claim line, by the name the template uses.
 FACETS = {"species": str(MSC.species), "evidence": str(MSC.evidenceType), "modality": str(MSC.modality),
-          "section": str(MSC.reviewSection)}  # fmt: skip
+          "comparator": str(MSC.comparator), "section": str(MSC.reviewSection)}  # fmt: skip
 #: RO relations whose sub-properties raise (+) or lower (−) their object.
 SIGNS = {str(OBO.RO_0002213): "+", str(OBO.RO_0002304): "+", str(OBO.RO_0002212): "−", str(OBO.RO_0002305): "−"}
 #: How a sign stated on a relation (``msc:sign``) is shown; ``none`` shows no sign, ``0`` no effect.

@@ -181,7 +181,8 @@ def test_incoming_links_and_context_are_shown(client, release_rows) -> None:  # 
 def test_trial_page_shows_arms_numbers_and_registry(client) -> None:  # type: ignore[no-untyped-def]
     body = text(client, "/entity/lin2017-hbv-aclf-rct")
     for part in ("Arms (2)", "sample size 56", "sample size 54", "percent value 73.2", "percent value 55.6",
-                 "cells/kg", "once weekly for 4 consecutive weeks", "follow-up value 24"):  # fmt: skip
+                 "cells/kg", "once weekly for 4 consecutive weeks", "follow-up value 24",
+                 "vs standard medical treatment"):  # fmt: skip
         assert part in body, part
     assert "NCT02260375" in text(client, "/entity/casiraghi2021-lt-rct")
 
