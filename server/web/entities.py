@@ -7,11 +7,11 @@ card, claims by role and relation, arms, members and subclasses, links in). All 
 templates; every link to one of our IRIs is local (:func:`server.web.rdfview.href`).
 """
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 
 from server.engine import QuerySpec
 from server.engine.formats import GRAPH_FORMATS, negotiate
-from server.iris import iri_of, source_of
+from server.iris import iri_of, legacy_graph, nanopub_graph, source_of
 from server.namespaces import BASE, ONTOLOGY_IRI
 from server.web import engine_of
 from server.web.claims import ROLES, claims_of
@@ -116,20 +116,32 @@ def _graph_page(iri: str) -> Response:
     return _page(render_template("graph.html", part=part, owner=owner_label, shown=GRAPH_ROWS))
 
 
+@bp.route("/graph/<any(head, assertion, provenance, pubinfo):part>/<np_id>")
+def legacy_nanopub_graph(part: str, np_id: str) -> Response:
+    """Answer a nanopublication graph IRI of the former layout with a permanent redirect to its current IRI."""
+    current = legacy_graph(f"{BASE}graph/{part}/{np_id}")
+    if current is None:
+        abort(404)
+    query = request.query_string.decode("utf-8")
+    target = "/" + current.removeprefix(BASE) + (f"?{query}" if query else "")
+    return redirect(target, code=301)  # type: ignore[return-value]
+
+
 @bp.route("/<any(entity, ontology, np, chain, agent, graph):kind>/<path:rest>")
 def dereference(kind: str, rest: str) -> Response:
     """Serve the description of one minted IRI."""
     iri = f"{BASE}{kind}/{rest}"
     _node(iri)
+    is_graph = kind == "graph" or nanopub_graph(iri) is not None
     if not wants_html():
-        return rdf_description(iri, kind == "graph")
+        return rdf_description(iri, is_graph)
+    if is_graph:
+        return _graph_page(iri)
     if kind == "np":
         found = nanopub(iri)
         if found is None:
             abort(404)
         return _page(render_template("nanopub.html", np=found, hidden=_REFERENCE_HIDDEN))
-    if kind == "graph":
-        return _graph_page(iri)
     return entity_page(iri)
 
 

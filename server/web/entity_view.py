@@ -9,17 +9,16 @@ page shows it under its label without a change here.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 
-from server.namespaces import MSC, MSCGA, MSCGH, MSCGI, MSCGP, OBO, OBOINOWL
+from server.namespaces import MSC, MSCNP, OBO, OBOINOWL
 from server.web.rdfview import Label, Term, iri_ref, labels, named, select, values
 
-_NAMES = {str(RDFS.label), str(DCTERMS.title)}
+_NAMES = {str(RDFS.label), str(DCTERMS.title), str(FOAF.name)}
 _SYNONYMS = {str(SKOS.altLabel), str(OBOINOWL.hasExactSynonym), str(OBOINOWL.hasRelatedSynonym)}
 _DEFINITIONS = {str(SKOS.definition), str(OBO.IAO_0000115), str(DCTERMS.description), str(RDFS.comment)}
 _TYPES = {str(RDF.type)}
 _MAPPINGS = {str(SKOS[m]) for m in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")}
-_NANOPUB_GRAPHS = tuple(str(ns) for ns in (MSCGH, MSCGA, MSCGP, MSCGI))
 
 
 @dataclass
@@ -70,7 +69,7 @@ def outside_nanopubs(graph: str) -> str:
     :param graph: the variable, e.g. ``?g``.
     :returns: the filter expression.
     """
-    return " && ".join(f'!STRSTARTS(STR({graph}), "{g}")' for g in _NANOPUB_GRAPHS)
+    return f'!STRSTARTS(STR({graph}), "{MSCNP}")'
 
 
 def card(node: str) -> Card | None:

@@ -240,7 +240,8 @@ def labels(iris: Iterable[str]) -> dict[str, Label]:
         f"""
 SELECT ?x (SAMPLE(?en) AS ?en_) (SAMPLE(?zh) AS ?zh_) WHERE {{
   VALUES ?x {{ {CHUNK} }}
-  OPTIONAL {{ ?x rdfs:label|dcterms:title ?en FILTER(lang(?en) = "en" || lang(?en) = "") }}
+  OPTIONAL {{ ?x rdfs:label|dcterms:title|<http://xmlns.com/foaf/0.1/name> ?en
+             FILTER(lang(?en) = "en" || lang(?en) = "") }}
   OPTIONAL {{ ?x rdfs:label|dcterms:title ?zh FILTER(lang(?zh) = "zh") }}
 }} GROUP BY ?x""",
     )

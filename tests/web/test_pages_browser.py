@@ -19,7 +19,8 @@ HEIGHT_BUDGET = 2700
 RESOLVERS = ("https://doi.org/", "http://purl.obolibrary.org/obo/", "https://identifiers.org/",
              "https://creativecommons.org/", "http://www.ebi.ac.uk/efo/", "https://www.genenames.org/",
              "https://www.mirbase.org/", "https://meshb.nlm.nih.gov/", "http://www.w3.org/", "http://purl.org/",
-             "http://www.nanopub.org/nschema#", "http://www.geneontology.org/formats/oboInOwl#")  # fmt: skip
+             "http://www.nanopub.org/nschema#", "http://www.geneontology.org/formats/oboInOwl#",
+             "http://xmlns.com/foaf/0.1/")  # fmt: skip
 REVIEW = "/references/10.16352/j.issn.1001-6325.2024.11.1608"
 
 #: Each page type, with CSS selectors of the parts it must show.
