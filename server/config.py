@@ -156,6 +156,10 @@ class Settings:
     connection_limit: int = 1000
     #: Seconds an HTTP connection may stay idle (or half-sent) before it is closed.
     channel_timeout: float = 15.0
+    #: Result bytes kept in memory to answer a repeated request without a query worker, MiB (0: no cache).
+    result_cache_mb: int = 64
+    #: Seconds clients and caches may reuse an answer without asking again (``Cache-Control: max-age``).
+    max_age: int = 300
 
     @classmethod
     def from_env(cls, release: Path | None = None) -> "Settings":
@@ -185,4 +189,6 @@ class Settings:
             public_url=os.environ.get("MSCKG_PUBLIC_URL", base.public_url).rstrip("/") + "/",
             connection_limit=_env_int("MSCKG_CONNECTION_LIMIT", base.connection_limit),
             channel_timeout=_env_float("MSCKG_CHANNEL_TIMEOUT", base.channel_timeout),
+            result_cache_mb=_env_int("MSCKG_RESULT_CACHE_MB", base.result_cache_mb),
+            max_age=_env_int("MSCKG_MAX_AGE", base.max_age),
         )
