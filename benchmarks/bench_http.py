@@ -53,13 +53,22 @@ JSON_TYPE = "application/sparql-results+json"
 LIGHT = ("06-", "08-", "09-", "12-")
 #: What each peer needs from PyPI, in its own virtualenv.
 PEERS = {"oxigraph": ["oxigraph"], "rdflib-endpoint": ["rdflib-endpoint", "uvicorn"], "tools": ["py-spy"]}
-TARGETS = {
-    "throughput_vs_oxigraph": 0.5,
-    "throughput_vs_rdflib_endpoint": 20.0,
-    "p99_vs_oxigraph": 2.0,
-    "throughput_vs_oxigraph_mem": 0.5,
-    "p99_vs_oxigraph_mem": 2.0,
-}  # the last two: for information
+#: Small queries (issue 19): the same query every request, or a different one every request (``varying``).
+SMALL = ("label", "card", "ask", "varying")
+ENTITY = "https://w3id.org/msc-liver/entity/bm-msc"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SMALL_QUERIES = {
+    "label": f"SELECT ?label WHERE {{ <{ENTITY}> <{RDFS_LABEL}> ?label }}",
+    "card": f"SELECT ?p ?o WHERE {{ <{ENTITY}> ?p ?o }} ORDER BY ?p ?o",
+    "ask": f"ASK {{ <{ENTITY}> <{RDFS_LABEL}> ?label }}",
+}
+#: (key, sign, wanted) per mix kind: issue 19's targets (throughput and p99 ratios, msckg over the peer).
+TARGETS: dict[str, list[tuple[str, str, float]]] = {
+    "small": [("rps_vs_oxigraph", ">=", 0.5), ("p99_vs_oxigraph", "<=", 2.0), ("rps_vs_floor", ">=", 0.8)],
+    "cq": [("rps_vs_oxigraph_mem", ">=", 0.8), ("rps_vs_oxigraph", ">=", 1.5)],
+    "light": [("rps_vs_rdflib_endpoint", ">=", 20.0), ("rps_vs_oxigraph_mem", ">=", 0.8)],
+}
+SERVERS = ["msckg", "msckg-miss", "floor", "oxigraph", "oxigraph-mem", "rdflib-endpoint"]
 
 
 def peer_venv(name: str) -> Path:
@@ -267,8 +276,13 @@ class Server:
 def make_server(name: str, release: Path, port: int) -> Server:
     """Describe how to start one of the three servers on the release."""
     dump = release / "msc-liver.nq"
-    if name == "msckg":
+    if name in ("msckg", "msckg-miss"):  # its defaults; msckg-miss without the result cache: every query a miss
         argv = [str(ROOT / ".venv" / "bin" / "msckg"), "serve", "--port", str(port), "--release", str(release)]
+        env = {"MSCKG_RESULT_CACHE_MB": "0"} if name == "msckg-miss" else {}
+        return Server(name, argv, port, "/health", "/sparql", env=env)
+    if name == "floor":
+        argv = [str(ROOT / ".venv" / "bin" / "python"), str(Path(__file__).parent / "floor_server.py"), "--port",
+                str(port), "--release", str(release)]  # fmt: skip
         return Server(name, argv, port, "/health", "/sparql")
     if name == "oxigraph":
         location, _ = oxigraph_store(dump)
@@ -300,10 +314,13 @@ def make_server(name: str, release: Path, port: int) -> Server:
 
 _WRK_SCRIPT = """
 local paths = {%s}
+local unique = %s
 local counter = 0
 request = function()
   counter = counter + 1
-  return wrk.format("GET", paths[(counter - 1) %% #paths + 1], {["Accept"] = "%s"})
+  local path = paths[(counter - 1) %% #paths + 1]
+  if unique then path = path .. counter end
+  return wrk.format("GET", path, {["Accept"] = "%s"})
 end
 """
 #: wrk's end of run, as one ``WRKJSON {…}`` line (appended to every request script).
@@ -323,10 +340,13 @@ def lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def load_wrk(server: Server, paths: list[str], duration: float, clients: int, timeout: float) -> dict[str, Any]:
-    """Closed-loop load with wrk (one thread, ``clients`` connections)."""
+def load_wrk(
+    server: Server, paths: list[str], duration: float, clients: int, timeout: float, unique: bool = False
+) -> dict[str, Any]:
+    """Closed-loop load with wrk (one thread, ``clients`` connections); ``unique``: a counter ends every path."""
     script = BENCH / f"wrk-{server.name}.lua"
-    script.write_text(_WRK_SCRIPT % (", ".join(lua_string(p) for p in paths), JSON_TYPE) + WRK_DONE)
+    paths_lua = ", ".join(lua_string(p) for p in paths)
+    script.write_text(_WRK_SCRIPT % (paths_lua, "true" if unique else "false", JSON_TYPE) + WRK_DONE)
     argv = [
         "wrk",
         "-t1",
@@ -365,7 +385,9 @@ def load_wrk(server: Server, paths: list[str], duration: float, clients: int, ti
     }
 
 
-def load_python(server: Server, paths: list[str], duration: float, clients: int, timeout: float) -> dict[str, Any]:
+def load_python(
+    server: Server, paths: list[str], duration: float, clients: int, timeout: float, unique: bool = False
+) -> dict[str, Any]:
     """Closed-loop load from Python threads (keep-alive ``http.client``), when wrk is missing."""
     deadline = time.perf_counter() + duration
     latencies: list[float] = []
@@ -377,7 +399,7 @@ def load_python(server: Server, paths: list[str], duration: float, clients: int,
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
         i = offset
         while time.perf_counter() < deadline:
-            path = paths[i % len(paths)]
+            path = paths[i % len(paths)] + (str(i * clients + offset) if unique else "")
             i += 1
             start = time.perf_counter()
             try:
@@ -424,11 +446,13 @@ def load_python(server: Server, paths: list[str], duration: float, clients: int,
     }
 
 
-def run_load(server: Server, paths: list[str], duration: float, clients: int, timeout: float) -> dict[str, Any]:
+def run_load(
+    server: Server, paths: list[str], duration: float, clients: int, timeout: float, unique: bool = False
+) -> dict[str, Any]:
     """Closed-loop load with wrk when installed, else Python threads."""
     if shutil.which("wrk"):
-        return load_wrk(server, paths, duration, clients, timeout)
-    return load_python(server, paths, duration, clients, timeout)
+        return load_wrk(server, paths, duration, clients, timeout, unique)
+    return load_python(server, paths, duration, clients, timeout, unique)
 
 
 def per_query(server: Server, queries: list[tuple[str, str]], repeats: int, timeout: float) -> dict[str, Any]:
@@ -453,7 +477,8 @@ def per_query(server: Server, queries: list[tuple[str, str]], repeats: int, time
             if response.status != 200:
                 rows = f"HTTP {response.status}"
                 break
-            rows = len(json.loads(body)["results"]["bindings"])
+            document = json.loads(body)
+            rows = str(document["boolean"]).lower() if "boolean" in document else len(document["results"]["bindings"])
         out[name] = {"rows": rows, "p50_ms": round(statistics.median(times) * 1000, 3) if times else None}
     conn.close()
     return out
@@ -465,6 +490,23 @@ def per_query(server: Server, queries: list[tuple[str, str]], repeats: int, time
 def _queries(release: Path) -> list[tuple[str, str]]:
     folder = release / "queries" if (release / "queries").is_dir() else ROOT / "queries" / "cq"
     return [(p.name, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.rq"))]
+
+
+def label_lookups(dump: Path, most: int = 2000) -> list[tuple[str, str]]:
+    """Reverse lookups by label, one per English label of the release (``varying``: a counter ends each text)."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    found = store.query(f'SELECT DISTINCT ?l WHERE {{ ?s <{RDFS_LABEL}> ?l FILTER(LANGMATCHES(LANG(?l), "en")) }} '
+                        f"ORDER BY ?l LIMIT {most}", use_default_graph_as_union=True)  # fmt: skip
+    return [(f"label-{i}", f"SELECT ?s WHERE {{ ?s <{RDFS_LABEL}> {row[0]} }} #")
+            for i, row in enumerate(found)]  # type: ignore[index]  # fmt: skip
+
+
+def mix_kind(mix: str) -> str:
+    """``small`` for the small-query mixes, else the mix's own name (its targets)."""
+    return "small" if mix in SMALL else mix
 
 
 def cold_starts(release: Path, count: int) -> list[float]:
@@ -485,10 +527,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--servers",
         nargs="+",
-        default=["msckg", "oxigraph", "oxigraph-mem", "rdflib-endpoint"],
-        choices=["msckg", "oxigraph", "oxigraph-mem", "rdflib-endpoint"],
+        default=SERVERS,
+        choices=SERVERS,
     )
-    parser.add_argument("--mixes", nargs="+", default=["cq", "light"], choices=["cq", "light"])
+    parser.add_argument("--mixes", nargs="+", default=["cq", "light", *SMALL], choices=["cq", "light", *SMALL])
     parser.add_argument("--duration", type=float, default=None, help="seconds of measured load per run")
     parser.add_argument("--warmup", type=float, default=None, help="seconds of load before each measured run")
     parser.add_argument("--clients", type=int, default=8, help="concurrent connections")
@@ -510,7 +552,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(machine_line(facts))
     queries = _queries(release)
     light = [(n, t) for n, t in queries if n.startswith(LIGHT)]
-    mixes = {"cq": queries, "light": light}
+    mixes = {"cq": queries, "light": light, "varying": label_lookups(dump)}
+    mixes.update({name: [(name, text)] for name, text in SMALL_QUERIES.items()})
+    checked = queries + [(name, text) for name, text in SMALL_QUERIES.items()] + mixes["varying"][:3]
     print(
         f"HTTP: release {release} ({dump.stat().st_size / 2**20:.1f} MiB N-Quads); {args.clients} closed-loop "
         f"clients, {args.duration:g} s per run after {args.warmup:g} s warm-up, client time-out {args.timeout:g} s, "
@@ -528,19 +572,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         info: dict[str, Any] = {"peak_pss_mib": 0.0, "ready_s": []}
         result["servers"][name] = info
         for mix in args.mixes:
+            if name == "floor" and mix_kind(mix) != "small":
+                continue  # its constant answer stands for small answers only
             server = make_server(name, release, free_port())
             paths = [server.url_for(t) for _, t in mixes[mix]]
+            unique = mix == "varying"
             try:
                 info["ready_s"].append(round(server.start(), 3))
                 sampler = server.sample_rss()
-                if name not in result["rows"]:  # unloaded pass first, on a fresh server
-                    rows_mix = light if name == "rdflib-endpoint" else queries
+                if name not in result["rows"] and name != "floor":  # unloaded pass first, on a fresh server
+                    rows_mix = [q for q in checked if q not in queries or q in light] if name == "rdflib-endpoint" \
+                        else checked  # fmt: skip
                     result["rows"][name] = per_query(server, rows_mix, args.repeats, args.timeout)
                 if args.warmup > 0:
-                    run_load(server, paths, args.warmup, args.clients, args.timeout)
+                    run_load(server, paths, args.warmup, args.clients, args.timeout, unique)
                 assert server.process is not None  # noqa: S101
                 cpu_before = tree_cpu_s(server.process.pid)
-                figures = run_load(server, paths, args.duration, args.clients, args.timeout)
+                figures = run_load(server, paths, args.duration, args.clients, args.timeout, unique)
                 cpu_after = tree_cpu_s(server.process.pid)
                 main_cpu = cpu_after.get(server.process.pid, 0) - cpu_before.get(server.process.pid, 0)
                 total_cpu = sum(v - cpu_before.get(p, 0) for p, v in cpu_after.items())
@@ -577,19 +625,39 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     return result
 
 
-def ratios(result: dict[str, Any], mix: str) -> dict[str, float | None]:
-    """msckg against each peer on one mix."""
+def ratios(result: dict[str, Any], mix: str) -> dict[str, dict[str, float | None]]:
+    """msckg (result cache on: ``msckg``; off, every query a miss: ``msckg-miss``) over each peer on one mix."""
     runs = {r["server"]: r for r in result["runs"] if r["mix"] == mix and "error" not in r}
-    msckg, rdf = runs.get("msckg"), runs.get("rdflib-endpoint")
-    out: dict[str, float | None] = {}
-    for peer, key in (("oxigraph", "oxigraph"), ("oxigraph-mem", "oxigraph_mem")):
-        ox = runs.get(peer)
-        if msckg and ox:
-            out[f"throughput_vs_{key}"] = round(msckg["rps"] / ox["rps"], 3) if ox["rps"] else None
-            out[f"p99_vs_{key}"] = round(msckg["p99_ms"] / ox["p99_ms"], 3) if ox.get("p99_ms") else None
-    if msckg and rdf:
-        out["throughput_vs_rdflib_endpoint"] = round(msckg["rps"] / rdf["rps"], 1) if rdf["rps"] else float("inf")
+    out: dict[str, dict[str, float | None]] = {}
+    for who in ("msckg", "msckg-miss"):
+        ours = runs.get(who)
+        if not ours:
+            continue
+        found: dict[str, float | None] = {}
+        for peer in ("oxigraph", "oxigraph-mem", "floor", "rdflib-endpoint"):
+            theirs = runs.get(peer)
+            if not theirs:
+                continue
+            key = peer.replace("-", "_")
+            found[f"rps_vs_{key}"] = round(ours["rps"] / theirs["rps"], 3) if theirs["rps"] else None
+            if ours.get("p99_ms") and theirs.get("p99_ms"):
+                found[f"p99_vs_{key}"] = round(ours["p99_ms"] / theirs["p99_ms"], 3)
+        out[who] = found
     return out
+
+
+def verdicts(result: dict[str, Any]) -> list[tuple[str, str, str, str, float | None, bool]]:
+    """(mix, server, ratio, wanted sign, value, met) for every target of issue 19 measured in this run."""
+    rows = []
+    for mix, by_server in result.get("ratios", {}).items():
+        for who, found in by_server.items():
+            for key, sign, wanted in TARGETS.get(mix_kind(mix), []):
+                if key not in found:
+                    continue
+                value = found[key]
+                met = value is not None and (value <= wanted if sign == "<=" else value >= wanted)
+                rows.append((mix, who, key, f"{sign} {wanted:g}", value, met))
+    return rows
 
 
 def report(result: dict[str, Any], args: argparse.Namespace) -> None:
@@ -609,18 +677,11 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> None:
             f"{fmt_ms(run.get('cpu_ms_per_req'), 11)} {fmt_ms(run.get('cpu_ms_per_req_main'), 7)} "
             f"{run.get('cpu_cores_used', 0):6.2f}  {kinds}"
         )
-    result["ratios"] = {}
-    for mix in args.mixes:
-        found = ratios(result, mix)
-        result["ratios"][mix] = found
-        for key, value in found.items():
-            target = TARGETS[key]
-            met = value is not None and (value <= target if key.startswith("p99") else value >= target)
-            sign = "<=" if key.startswith("p99") else ">="
-            print(
-                f"  ratio {mix:5} {key:30} {value if value is not None else '-':>8}  (target {sign} {target:g}: "
-                f"{'met' if met else 'MISSED'})"
-            )
+    result["ratios"] = {mix: ratios(result, mix) for mix in args.mixes}
+    print(f"\n{'mix':8} {'server':11} {'ratio':26} {'target':>8} {'value':>8}")
+    for mix, who, key, wanted, value, met in verdicts(result):
+        print(f"{mix:8} {who:11} {key:26} {wanted:>8} {value if value is not None else '-':>8}  "
+              f"{'met' if met else 'MISSED'}")  # fmt: skip
     rows = result["rows"]
     if rows:
         names = list(rows)

@@ -155,7 +155,7 @@ class WorkerPool:
     def _wait(self, worker: Worker) -> tuple[bool, bool]:
         """Wait for the worker's answer: (answered in time, counted as long)."""
         first = min(self.admission.long_after, self.timeout)
-        if worker.conn.poll(first):
+        if worker.ready(first):
             return True, False
         if first >= self.timeout:
             return False, False
@@ -165,7 +165,7 @@ class WorkerPool:
             with contextlib.suppress(OSError):  # the kernel's idle class: it runs only when nothing else would
                 os.sched_setscheduler(worker.pid, os.SCHED_IDLE, os.sched_param(0))
                 os.setpriority(os.PRIO_PROCESS, worker.pid, LONG_QUERY_NICE)
-            return worker.conn.poll(self.timeout - first), True
+            return worker.ready(self.timeout - first), True
         except BaseException:
             self.admission.leave_long()
             raise

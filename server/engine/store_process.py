@@ -15,6 +15,7 @@ import contextlib
 import multiprocessing as mp
 import os
 import resource
+import select
 import signal
 import time
 import traceback
@@ -187,6 +188,19 @@ class Worker:
 
     pid: int
     conn: Connection
+
+    def __post_init__(self) -> None:
+        # registered once: ``Connection.poll`` builds and tears down a selector on every call
+        self._poller = select.poll()
+        self._poller.register(self.conn.fileno(), select.POLLIN)
+
+    def ready(self, timeout: float) -> bool:
+        """Wait until the worker's answer can be read (or its pipe is closed).
+
+        :param timeout: seconds to wait at most.
+        :returns: whether something can be read now.
+        """
+        return bool(self._poller.poll(max(0, int(timeout * 1000))))
 
     def kill(self) -> None:
         """Kill the worker and close its pipe."""

@@ -134,7 +134,7 @@ _STABLE = ("/sparql", "/.well-known/void", "/entity/", "/ontology/", "/np/", "/c
 
 
 def _entity_tag(base: str) -> str | None:
-    """The weak entity tag of a GET answer that only the release and the request decide, else ``None``.
+    """Return the weak entity tag of a GET answer that only the release and the request decide, else ``None``.
 
     Weak (``W/``): blank-node labels may differ between two loads of the same release; the answer means the same.
     Queries calling a function with a new value on every evaluation get none.
