@@ -51,6 +51,11 @@ class ProjectPaths:
         return self.ontology / "term-kinds.tsv"
 
     @property
+    def upper_alignment(self) -> Path:
+        """The rules that place each external class under its BFO/COB parent (``ontology/upper-alignment.tsv``)."""
+        return self.root / "ontology" / "upper-alignment.tsv"
+
+    @property
     def ontology(self) -> Path:
         """T-box edit file and ``imports/``."""
         return self.root / "ontology"

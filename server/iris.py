@@ -10,6 +10,7 @@ from server.namespaces import (
     DOI,
     HGNC,
     MESH,
+    MGI,
     MIRBASE_MATURE,
     MSC,
     MSCC,
@@ -23,6 +24,7 @@ from server.namespaces import (
     OBO,
     RELEASES,
     REVIEW_DOI,
+    RGD,
 )
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
@@ -153,7 +155,7 @@ def distribution(filename: str) -> URIRef:
 PREFIX_SOURCE = {
     "CL": "cl", "GO": "go", "UBERON": "uberon", "MONDO": "mondo", "CHEBI": "chebi", "ECO": "eco",
     "RO": "ro", "BFO": "ro", "NCBITaxon": "ncbitaxon", "OBI": "obi", "HP": "hp", "SO": "so",
-    "EFO": "efo", "HGNC": "hgnc", "mirbase.mature": "mirbase", "MESH": "mesh",
+    "EFO": "efo", "HGNC": "hgnc", "MGI": "mgi", "RGD": "rgd", "mirbase.mature": "mirbase", "MESH": "mesh",
 }  # fmt: skip
 _OBO_ID = re.compile(r"^([A-Za-z]+)_(\d+)$")
 _EFO = "http://www.ebi.ac.uk/efo/"
@@ -171,7 +173,7 @@ def curie_of(iri: str) -> str | None:
     >>> curie_of("https://identifiers.org/hgnc:1682")
     'HGNC:1682'
     """
-    for ns, prefix in ((HGNC, "HGNC"), (MIRBASE_MATURE, "mirbase.mature"), (MESH, "MESH")):
+    for ns, prefix in ((HGNC, "HGNC"), (MGI, "MGI"), (RGD, "RGD"), (MIRBASE_MATURE, "mirbase.mature"), (MESH, "MESH")):
         if iri.startswith(str(ns)):
             return f"{prefix}:{iri[len(ns) :]}"
     if iri.startswith(_EFO):
@@ -193,7 +195,7 @@ def iri_of(curie: str) -> URIRef:
     'https://identifiers.org/mesh:D065290'
     """
     prefix, local = curie.split(":", 1)
-    special = {"HGNC": HGNC, "mirbase.mature": MIRBASE_MATURE, "MESH": MESH}
+    special = {"HGNC": HGNC, "MGI": MGI, "RGD": RGD, "mirbase.mature": MIRBASE_MATURE, "MESH": MESH}
     if prefix in special:
         return special[prefix][local]
     if prefix == "EFO":

@@ -37,6 +37,9 @@ RELEASES = Namespace(BASE + "releases/")
 OBO = Namespace("http://purl.obolibrary.org/obo/")
 #: HGNC genes in their identifiers.org form.
 HGNC = Namespace("https://identifiers.org/hgnc:")
+#: Mouse (MGI) and rat (RGD) genes in their identifiers.org form: a gene product of a mouse- or rat-only claim.
+MGI = Namespace("https://identifiers.org/MGI:")
+RGD = Namespace("https://identifiers.org/rgd:")
 #: miRBase mature miRNAs in their identifiers.org form.
 MIRBASE_MATURE = Namespace("https://identifiers.org/mirbase.mature:")
 #: MeSH descriptors, used only where no OBO term exists.
@@ -75,6 +78,8 @@ PREFIXES: dict[str, Namespace] = {
     "bibo": BIBO,
     "cito": CITO,
     "hgnc": HGNC,
+    "mgi": MGI,
+    "rgd": RGD,
     "mirbase.mature": MIRBASE_MATURE,
     "mesh": MESH,
     "msc": MSC,

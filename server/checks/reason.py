@@ -5,6 +5,8 @@ HermiT says *that* the graph is inconsistent, not *why*; :func:`explain_clash` t
 and the two disjoint classes it was forced into (asserted type, or the domain/range of a property it uses).
 """
 
+import contextlib
+import io
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -12,16 +14,14 @@ from pathlib import Path
 
 import owlready2
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from server.checks.profile import require_dl
 from server.curation.load import Loaded
 from server.errors import InconsistentOntology, ReasonerUnavailable
 from server.files import write_atomically
+from server.links.sssom import mappings
 from server.namespaces import PREFIXES
-
-#: Where owlready2 puts the inferred facts.
-_INFERENCES = "http://inferrences/"
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,52 @@ def reason(loaded: Loaded) -> ReasoningResult:
         class.
     :raises ReasonerUnavailable: if Java or HermiT cannot run.
     """
+    return _hermit(merged_graph(loaded), "the ontology and data")
+
+
+def mapping_merge(loaded: Loaded) -> Graph:
+    """Return the merged graph with every SSSOM exactMatch promoted to an OWL equivalence.
+
+    What an integrator does who trusts our mapping set: ``subject owl:equivalentClass object`` for each
+    ``skos:exactMatch`` row (an entity, an individual here, is punned into a class for it, as SSSOM's OWL export
+    does), and an entity becomes an instance of the class it exactly matches. A mapping that joins two classes
+    the ontology keeps apart (a cell and a process, a disease and a quality) then makes a class unsatisfiable or
+    the data inconsistent.
+
+    :param loaded: the project's Dataset.
+    :returns: a new Graph.
+    """
+    merged = merged_graph(loaded)
+    declared = set(merged.subjects(RDF.type, OWL.Class))
+    for m in mappings(loaded):
+        if m.predicate != SKOS.exactMatch:
+            continue
+        if m.subject not in declared:
+            merged.add((m.subject, RDF.type, OWL.Class))
+            merged.add((m.subject, RDF.type, m.object))
+        merged.add((m.object, RDF.type, OWL.Class))
+        merged.add((m.subject, OWL.equivalentClass, m.object))
+    return merged
+
+
+def reason_with_mappings(loaded: Loaded) -> ReasoningResult:
+    """Run HermiT on :func:`mapping_merge`: the mapping set must be safe to merge.
+
+    :param loaded: the project's Dataset.
+    :returns: the reasoning result of the merge (its inferences are not published).
+    :raises InconsistentOntology: if the merge is outside OWL 2 DL, inconsistent or has an unsatisfiable class.
+    :raises ReasonerUnavailable: if Java or HermiT cannot run.
+    """
+    return _hermit(mapping_merge(loaded), "the merge with every SSSOM exactMatch as an equivalence")
+
+
+def _hermit(merged: Graph, what: str) -> ReasoningResult:
     if shutil.which("java") is None:
         raise ReasonerUnavailable("HermiT needs Java: no 'java' on PATH")
-    merged = merged_graph(loaded)
     require_dl(merged)
-    with tempfile.TemporaryDirectory(prefix="msckg-reason-") as tmp:
+    # owlready2 prints a warning for every punned entity typed by itself (the mapping merge makes many) while it
+    # loads entities, lazily: its stderr is muted for the whole run; errors reach us as exceptions.
+    with tempfile.TemporaryDirectory(prefix="msckg-reason-") as tmp, contextlib.redirect_stderr(io.StringIO()):
         source = Path(tmp) / "merged.nt"
         merged.serialize(source, format="nt", encoding="utf-8")
         world = owlready2.World()
@@ -69,13 +110,13 @@ def reason(loaded: Loaded) -> ReasoningResult:
         except owlready2.OwlReadyInconsistentOntologyError as exc:
             clashes = explain_clash(merged)
             detail = "; ".join(clashes) if clashes else "HermiT gave no further detail"
-            raise InconsistentOntology(f"the ontology and data are inconsistent: {detail}", clashes) from exc
+            raise InconsistentOntology(f"{what} are inconsistent: {detail}", clashes) from exc
         except (owlready2.OwlReadyJavaError, OSError) as exc:
             raise ReasonerUnavailable(f"HermiT failed to run: {str(exc).strip()[:500]}") from exc
         unsat = sorted(c.iri for c in world.inconsistent_classes() if c is not owlready2.Nothing)
         if unsat:
-            raise InconsistentOntology(f"unsatisfiable classes: {', '.join(unsat)}", unsat)
-        inferred = _inferred_graph(world, merged, Path(tmp) / "inferred.nt")
+            raise InconsistentOntology(f"{what}: unsatisfiable classes: {', '.join(unsat)}", unsat)
+        inferred = _inferred_graph(world, merged)
         classes = len(list(onto.classes()))
         individuals = sum(1 for s in set(merged.subjects(RDF.type, None)) if isinstance(world[str(s)], owlready2.Thing))
         world.close()
@@ -92,36 +133,34 @@ def write_inferred(result: ReasoningResult, target: Path) -> None:
     write_atomically({target: result.inferred.serialize(format="turtle", encoding="utf-8")})
 
 
-def _inferred_graph(world: owlready2.World, merged: Graph, path: Path) -> Graph:
-    """Collect what HermiT entails beyond the asserted graph.
+def _inferred_graph(world: owlready2.World, merged: Graph) -> Graph:
+    """Collect what HermiT entails beyond the asserted graph: class assertions and object property assertions.
 
-    owlready2 records only *changes* (new subclass axioms, more specific types) in its inference ontology; the
-    entailed super-types of every individual and the super-properties of every asserted relation (e.g.
-    ``msc:increasesExpressionOf`` ⊑ ``RO:0002213``) are read from the classified world, so that a query for
-    the broader term finds the narrower assertions.
+    Only two kinds of triple: an individual's entailed type (a named class the ontology or an import module
+    declares, not owl:Thing) and an asserted relation restated with each declared super-property
+    (``msc:increasesExpressionOf`` ⊑ ``RO:0002410``), so that a query for the broader relation finds the narrower
+    assertions. Nothing else of owlready2's inference ontology (``rdf:Property`` typing, subclass axioms) is
+    kept.
     """
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
-    world.get_ontology(_INFERENCES).save(str(path), format="ntriples")
-    graph.parse(path, format="nt")
-    for s, p, o in list(graph):
-        if isinstance(s, BNode) or (p == RDF.type and o == OWL.Ontology):
-            graph.remove((s, p, o))
+    classes = {c for c in merged.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
+    properties = {p for p in merged.subjects(RDF.type, OWL.ObjectProperty) if isinstance(p, URIRef)}
     for subject in {s for s in merged.subjects(RDF.type, None) if isinstance(s, URIRef)}:
         entity = world[str(subject)]
         if not isinstance(entity, owlready2.Thing):
             continue
         for cls in entity.INDIRECT_is_a:
-            if isinstance(cls, owlready2.ThingClass) and cls is not owlready2.Thing:
+            if isinstance(cls, owlready2.ThingClass) and URIRef(cls.iri) in classes:
                 triple = (subject, RDF.type, URIRef(cls.iri))
                 if triple not in merged:
                     graph.add(triple)
-    for prop_iri in set(merged.subjects(RDF.type, OWL.ObjectProperty)):
+    for prop_iri in properties:
         prop = world[str(prop_iri)]
         if prop is None:
             continue
-        broader = [URIRef(a.iri) for a in prop.ancestors() if a is not prop and not a.iri.startswith(str(OWL))]
+        broader = [URIRef(a.iri) for a in prop.ancestors() if a is not prop and URIRef(a.iri) in properties]
         for s, o in merged.subject_objects(prop_iri):
             for sup in broader:
                 if (s, sup, o) not in merged:

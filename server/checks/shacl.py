@@ -26,6 +26,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 from rdflib.util import from_n3
 
+from server.checks.policy import project_shapes
 from server.config import ProjectPaths
 from server.curation.load import SHAPES_GRAPH_PREFIX, Loaded, load_files, load_project, with_context
 from server.curation.validation_view import build_view, ontology_graph
@@ -144,7 +145,7 @@ def validate(loaded: Loaded, shapes: Graph | None = None) -> ValidationReport:
     :returns: the report; ``conforms`` is false only if some result has severity ``Violation``.
     :raises LoadError: if pySHACL cannot use the shapes (bad SPARQL, malformed shape).
     """
-    shapes_graph = loaded.shapes_graph() if shapes is None else shapes
+    shapes_graph = project_shapes(loaded) if shapes is None else shapes
     ontology = ontology_graph(loaded)
     report = _run(build_view(loaded), shapes_graph, ontology if len(ontology) else None, advanced=True)
     return _report(report, loaded)
@@ -162,7 +163,7 @@ def validate_files(paths: ProjectPaths, sources: Sequence[Path]) -> ValidationRe
     if missing:
         raise LoadError(missing[0], None, "no such file")
     project = load_project(paths)
-    return validate(with_context(load_files(sources), project), project.shapes_graph())
+    return validate(with_context(load_files(sources), project), project_shapes(project))
 
 
 def check_shapes(shapes: Graph) -> ValidationReport:

@@ -42,7 +42,12 @@ JUSTIFIED = "exactMatch:"
 _WORDS = re.compile(r"[^\w.]+")
 _QUALIFIER = re.compile(r"\([^)]*\)")
 #: Sources whose terms belong to one species (the HGNC human gene, hsa-miR-…): exactMatch needs a reason.
-SPECIES_SPECIFIC = {"hgnc": "an HGNC gene is the human gene", "mirbase": "a miRBase mature miRNA is of one species"}
+SPECIES_SPECIFIC = {
+    "hgnc": "an HGNC gene is the human gene",
+    "mgi": "an MGI gene is the mouse gene",
+    "rgd": "an RGD gene is the rat gene",
+    "mirbase": "a miRBase mature miRNA is of one species",
+}
 
 
 @dataclass(frozen=True)
@@ -156,6 +161,11 @@ class _Project:
         self.graph = Graph()
         for g in itertools.filterfalse(is_import_module, loaded.data_graphs()):
             self.graph += g
+        #: The import modules' upper alignment (``CL_0002540`` ⊑ ``CL_0000000``), for the walk to a class with rules.
+        self.parents = Graph()
+        for g in filter(is_import_module, loaded.data_graphs()):
+            for triple in g.triples((None, RDFS.subClassOf, None)):
+                self.parents.add(triple)
 
     def ours(self, node: object) -> bool:
         return isinstance(node, URIRef) and (node.startswith(str(MSC)) or node.startswith(str(MSCE)))
@@ -181,14 +191,6 @@ class _Project:
         notes = self.graph.objects(node, SKOS.editorialNote)
         return any(str(n).startswith(JUSTIFIED) for n in notes)
 
-    def one_meaning(self, nodes: list[URIRef]) -> bool:
-        """Nodes matching one term exactly are one meaning only as a class and an individual of that class."""
-        classes = [n for n in nodes if (n, RDF.type, OWL.Class) in self.graph]
-        individuals = [n for n in nodes if n not in classes]
-        if len(classes) > 1 or len(individuals) > 1:
-            return False
-        return not (classes and individuals) or (individuals[0], RDF.type, classes[0]) in self.graph
-
 
 def _nearest_rules(project: _Project, starts: list[URIRef], rules: dict[URIRef, list[KindRule]]) -> list[KindRule]:
     """Rules of the nearest classes with rules above each start (a subclass's rules replace its parent's)."""
@@ -200,7 +202,13 @@ def _nearest_rules(project: _Project, starts: list[URIRef], rules: dict[URIRef, 
             if with_rules:
                 found += [r for c in with_rules for r in rules[c]]
                 break
-            parents = {p for c in frontier for p in project.graph.objects(c, RDFS.subClassOf) if isinstance(p, URIRef)}
+            parents = {
+                p
+                for c in frontier
+                for g in (project.graph, project.parents)
+                for p in g.objects(c, RDFS.subClassOf)
+                if isinstance(p, URIRef)
+            }
             frontier = [p for p in parents if p not in seen]
             seen.update(frontier)
     return found
@@ -268,7 +276,7 @@ def exact_match_problems(project: _Project, terms: dict[URIRef, ModuleTerm]) -> 
                 f'in skos:editorialNote "{JUSTIFIED} …"@en, else use skos:closeMatch, broadMatch or narrowMatch'
             )
     for o, nodes in sorted(matched_by.items()):
-        if not project.one_meaning(nodes):
+        if len(nodes) > 1:
             names = ", ".join(shorten(str(n)) for n in nodes)
             problems.append(
                 f"{_term_text(terms[o])} is the skos:exactMatch of {len(nodes)} nodes ({names}): "

@@ -80,10 +80,15 @@ class Labels:
 
 
 def assertions(loaded: Loaded) -> list[Assertion]:
-    """List every assertion triple with its provenance, sorted by nanopublication, subject, predicate, object.
+    """List every relation an assertion graph states, with its qualifiers and provenance, sorted.
+
+    The qualifiers of a claim (species, model, cell type) are statements of the assertion graph about itself; they,
+    and the statement type of a claim that makes no relation between two entities (a classification, a safety
+    statement …), qualify the claim and are not records of their own.
 
     :param loaded: the project's Dataset.
-    :returns: one record per triple of every assertion graph.
+    :returns: one record per triple of every assertion graph whose subject is an entity, sorted by
+        nanopublication, subject, predicate, object.
     :raises ValidationFailed: if an assertion graph holds a literal or blank-node object or subject.
     """
     records: list[Assertion] = []
@@ -92,12 +97,15 @@ def assertions(loaded: Loaded) -> list[Assertion]:
         if graph_kind(ident) != "assertion":
             continue
         np_id = ident.removeprefix(str(MSCGA))
-        prov = _provenance(graphs.get(nanopub(np_id).provenance), ident)
+        prov = _about(graphs.get(nanopub(np_id).provenance), ident)
         reference = _first_iri(prov, PROV.wasDerivedFrom)
         evidence, modality = _first_iri(prov, MSC.evidenceType), _first_iri(prov, MSC.modality)
         section, quote = _first_text(prov, MSC.reviewSection), _first_text(prov, MSC.quote)
         translation = _first_text(prov, MSC.quoteTranslation)
+        context = _about(graph, ident)
         for s, p, o in graph:
+            if s == ident:
+                continue
             if not isinstance(s, URIRef) or not isinstance(o, URIRef):
                 raise ValidationFailed(f"<{ident}>: assertion triple with a literal or blank node", f"{s} {p} {o}")
             records.append(
@@ -109,9 +117,9 @@ def assertions(loaded: Loaded) -> list[Assertion]:
                     reference=reference,
                     section=section,
                     evidence=evidence,
-                    species=_iris(prov, MSC.species),
-                    models=_iris(prov, MSC.experimentalModel),
-                    cell_contexts=_iris(prov, MSC.contextCellType),
+                    species=_iris(context, MSC.species),
+                    models=_iris(context, MSC.experimentalModel),
+                    cell_contexts=_iris(context, MSC.contextCellType),
                     modality=modality,
                     quote=quote,
                     translation=translation,
@@ -120,7 +128,7 @@ def assertions(loaded: Loaded) -> list[Assertion]:
     return sorted(records, key=lambda a: (a.np_id, str(a.subject), str(a.predicate), str(a.object)))
 
 
-def _provenance(graph: Graph | None, about: URIRef) -> dict[URIRef, list[Node]]:
+def _about(graph: Graph | None, about: URIRef) -> dict[URIRef, list[Node]]:
     found: dict[URIRef, list[Node]] = defaultdict(list)
     for p, o in graph.predicate_objects(about) if graph is not None else ():
         found[URIRef(str(p))].append(o)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from server.config import ProjectPaths
@@ -233,14 +234,15 @@ def with_context(user: Loaded, project: Loaded) -> Loaded:
 
     Integrators validate their own nanopublications against our shapes; the category and reference checks
     need our T-box and the nodes the user's triples point to. Graphs the user's files define are kept as given,
-    and a node the user's files describe themselves is not described again from ours.
+    and a node the user's files type themselves (``rdf:type``) is not described again from ours; a node they
+    only use in a claim keeps our description.
 
     :param user: the user's files, loaded.
     :param project: the project, loaded.
     :returns: ``user``, extended in place.
     """
     prefixes = tuple(str(MSCG[kind]) for kind in CONTEXT_KINDS)
-    described = {s for g in user.data_graphs() for s in g.subjects()}
+    described = {s for g in user.data_graphs() for s in g.subjects(RDF.type, None)}
     for g in project.data_graphs():
         ident = URIRef(g.identifier)
         if str(ident).startswith(prefixes) and ident not in user.sources:

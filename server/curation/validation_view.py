@@ -8,8 +8,10 @@ must appear in an earlier step's graph. The view therefore holds
   (labels, domain and range of assertion predicates, provenance fields) see entity, reference and claim
   triples together; and
 * a description of every nanopublication graph (``mscgh:``/``mscga:``/``mscgp:``/``mscgi:``): its kind
-  (``mscsh:AssertionGraph`` …), ``mscsh:tripleCount``, and one ``mscsh:subject``, ``mscsh:predicate`` and
-  ``mscsh:object`` triple per distinct term the graph uses, so graph membership becomes plain triples that
+  (``mscsh:AssertionGraph``, also ``np:Assertion``, the category of a claim's qualifiers …),
+  ``mscsh:tripleCount``, and one ``mscsh:subject``, ``mscsh:predicate`` and ``mscsh:object`` triple per
+  distinct term the graph uses (an assertion graph's statements about itself, its qualifiers, give only their
+  predicate), so graph membership becomes plain triples that
   core SHACL shapes can test; plus ``mscsh:localId`` (the ``s2-1-03`` of ``mscga:s2-1-03``) of every
   nanopublication graph and of every ``mscnp:`` head a graph describes, so that "the four graphs share the
   head's id" is an ``sh:equals`` constraint instead of a SPARQL query per head.
@@ -23,7 +25,7 @@ from rdflib.namespace import RDF
 
 from server.curation.load import SHAPES_GRAPH_PREFIX, Loaded
 from server.iris import file_graph
-from server.namespaces import MSCGA, MSCGH, MSCGI, MSCGP, MSCNP, MSCSH
+from server.namespaces import MSCGA, MSCGH, MSCGI, MSCGP, MSCNP, MSCSH, NP
 
 #: The class each nanopublication graph namespace gets in the view.
 GRAPH_KINDS: dict[str, URIRef] = {
@@ -112,14 +114,18 @@ def build_view(loaded: Loaded) -> Graph:
 
 def _describe(view: Graph, ident: URIRef, kind: URIRef, graph: Graph) -> None:
     view.add((ident, RDF.type, kind))
+    if kind == MSCSH.AssertionGraph:
+        view.add((ident, RDF.type, NP.Assertion))
     view.add((ident, MSCSH.tripleCount, Literal(len(graph))))
     for node in (ident, *graph.subjects(unique=True)):
         name = local_id(node) if isinstance(node, URIRef) else None
         if name is not None:
             view.add((node, MSCSH.localId, Literal(name)))
     for s, p, o in graph:
-        view.add((ident, MSCSH.subject, s))
         view.add((ident, MSCSH.predicate, p))
+        if s == ident and kind == MSCSH.AssertionGraph:
+            continue  # a qualifier of the claim (species, model …) or its statement type: not a node of the claim
+        view.add((ident, MSCSH.subject, s))
         view.add((ident, MSCSH.object, o))
 
 

@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -58,15 +59,17 @@ SOURCES: dict[str, Source] = {
     "efo": Source("efo.tsv", synonyms=("synonyms",)),
     "hgnc": Source("hgnc.tsv", label="symbol", definition="name",
                    synonyms=("name", "alias_symbols", "previous_symbols"), category="locus_type"),
+    "mgi": Source("mgi_subset.tsv", label="symbol", synonyms=("synonyms",)),
+    "rgd": Source("rgd_subset.tsv", label="symbol", synonyms=("synonyms",)),
     "mirbase": Source("mirbase_mature_hsa_mmu_rno.tsv", label="name", synonyms=("previous_names",)),
     "mesh": Source("mesh.tsv", synonyms=("synonyms_first12",), category="tree_numbers"),
 }  # fmt: skip
 #: Sources published as tables, not OBO files.
-NOT_OBO = {"hgnc", "mirbase", "mesh"}
+NOT_OBO = {"hgnc", "mgi", "rgd", "mirbase", "mesh"}
 #: Terms that are not classes although their table does not say so (obi_subset.tsv gives no term types).
 DECLARED_TYPES = {"OBI:0001937": OWL.DatatypeProperty}  # OBI's 'has specified numeric value' is a data property
-#: OBO metadata properties (definition, definition source): vocabulary of the file format, not domain terms.
-OBO_METADATA = {OBO["IAO_0000115"], OBO["IAO_0000119"]}
+#: OBO metadata properties (definition, definition source, term replaced by): file-format vocabulary, not domain terms.
+OBO_METADATA = {OBO["IAO_0000115"], OBO["IAO_0000119"], OBO["IAO_0100001"]}
 _SCOPED = re.compile(r"\[(RELATED|BROAD|NARROW)\]$")
 
 
@@ -251,7 +254,9 @@ def refresh(loaded: Loaded, paths: ProjectPaths, reference_dir: Path) -> dict[st
     """
     by_source: dict[str, list[str]] = defaultdict(list)
     unknown: list[str] = []
-    for iri in sorted(used_external_iris(loaded)):
+    rules = read_upper_rules(paths.upper_alignment)
+    wanted = used_external_iris(loaded) | {str(iri_of(r.parent)) for r in rules}
+    for iri in sorted(wanted):
         curie = str(curie_of(iri))
         source = source_of(curie)
         if source is None:
@@ -273,9 +278,68 @@ def refresh(loaded: Loaded, paths: ProjectPaths, reference_dir: Path) -> dict[st
         rows = [tables[source][c] for c in curies]
         version = source_version(reference_dir, source)
         outputs[paths.ontology / "imports" / f"{source}_terms.tsv"] = _terms_tsv(rows)
-        outputs[paths.ontology / "imports" / f"{source}_import.ttl"] = format_graph(_module(source, version, rows))
+        module = _module(source, version, rows, rules)
+        outputs[paths.ontology / "imports" / f"{source}_import.ttl"] = format_graph(module)
     write_atomically(outputs)
     return {source: len(curies) for source, curies in sorted(by_source.items())}
+
+
+@dataclass(frozen=True)
+class UpperRule:
+    """One row of ``ontology/upper-alignment.tsv``: which terms of a source go under which parent class."""
+
+    source: str
+    #: A CURIE (this term only) or a glob over the term's source categories (``*``: any term).
+    match: str
+    parent: str
+
+
+def read_upper_rules(path: Path) -> list[UpperRule]:
+    """Read the upper-alignment rules (columns source, match, parent, why).
+
+    :param path: ``ontology/upper-alignment.tsv``; a missing file means no rules.
+    :returns: the rules in file order.
+    :raises UnknownTerm: naming the line of a row with an unknown source.
+    """
+    if not path.is_file():
+        return []
+    rules: list[UpperRule] = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE), start=2):
+            if row["source"] not in SOURCES:
+                raise UnknownTerm(f"{path}:{line}: unknown source {row['source']!r}")
+            rules.append(UpperRule(row["source"], row["match"], row["parent"]))
+    return rules
+
+
+def upper_parent(rules: Iterable[UpperRule], source: str, term: SourceTerm) -> str | None:
+    """Return the parent class a term is placed under: its own rule first, else the first category rule.
+
+    :param rules: from :func:`read_upper_rules`.
+    :param source: the term's source key.
+    :param term: the term.
+    :returns: the parent's CURIE, or ``None`` (no rule, a property, or the term itself).
+
+    >>> rules = [UpperRule("go", "GO:0008150", "BFO:0000015"), UpperRule("go", "biological_process", "GO:0008150")]
+    >>> upper_parent(rules, "go", SourceTerm("GO:0006954", "inflammatory response", False, None, False,
+    ...                                      categories=("biological_process",)))
+    'GO:0008150'
+    >>> upper_parent(rules, "go", SourceTerm("GO:0008150", "biological_process", False, None, False,
+    ...                                      categories=("biological_process",)))
+    'BFO:0000015'
+    """
+    if term.is_property:
+        return None
+    mine = [r for r in rules if r.source == source]
+    exact = [r.parent for r in mine if r.match == term.curie and r.parent != term.curie]
+    if exact:
+        return exact[0]
+    for rule in mine:
+        if ":" in rule.match:
+            continue
+        if rule.match == "*" or any(fnmatchcase(c, rule.match) for c in term.categories):
+            return rule.parent if rule.parent != term.curie else None
+    return None
 
 
 def _terms_tsv(rows: Iterable[SourceTerm]) -> str:
@@ -283,7 +347,7 @@ def _terms_tsv(rows: Iterable[SourceTerm]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _module(source: str, version: str, rows: Iterable[SourceTerm]) -> Graph:
+def _module(source: str, version: str, rows: Iterable[SourceTerm], rules: list[UpperRule]) -> Graph:
     graph = Graph()
     module = URIRef(f"https://w3id.org/msc-liver/ontology/imports/{source}_import")
     graph.add((module, RDF.type, OWL.Ontology))
@@ -308,6 +372,8 @@ def _module(source: str, version: str, rows: Iterable[SourceTerm]) -> Graph:
             graph.add((iri, OBOINOWL.hasExactSynonym, Literal(synonym)))
         for category in row.categories:
             graph.add((iri, MSC.sourceCategory, Literal(category)))
+        if (parent := upper_parent(rules, source, row)) is not None:
+            graph.add((iri, RDFS.subClassOf, iri_of(parent)))
     return graph
 
 

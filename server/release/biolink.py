@@ -1,9 +1,11 @@
 """KGX nodes/edges TSV of the assertions, with Biolink Model (4.x) categories, predicates and qualifiers.
 
-Each node's category comes from its ``msc:`` class (the nearest class of :data:`CATEGORIES` up its
-``rdfs:subClassOf`` chain); each edge's predicate and qualifiers from :data:`PREDICATES`, keyed by our
-predicate. Where the Biolink Model has a term for one of our relations (RO:0002213 is its ``upregulated``
-direction, RO:0003000 its ``produces`` …) we use it; ``biolink:related_to`` only where nothing fits.
+Each node's category comes from its class (the nearest class of :data:`CATEGORIES` up its ``rdfs:subClassOf``
+chain, through the import modules' upper alignment: a node typed ``CL:0002540`` is a ``biolink:Cell``); each
+edge's predicate and qualifiers from :data:`PREDICATES`, keyed by our predicate, and the claim's qualifiers
+(species, cell type) become the edge's context qualifiers. Where the Biolink Model has a term for one of our
+relations (RO:0002213 is its ``upregulated`` direction, RO:0003307 its ``ameliorates_condition`` …) we use it;
+``biolink:related_to`` only where nothing fits.
 
 Predicates and qualifiers, Biolink 4.4 (``original_predicate`` keeps ours on every edge):
 
@@ -12,20 +14,29 @@ ours                           biolink predicate       qualifiers / note
 =============================  ======================  ====================================================
 RO:0002213 positively reg.     regulates               object_direction_qualifier upregulated (≡ RO:0002213)
 RO:0002212 negatively reg.     regulates               object_direction_qualifier downregulated (≡ RO:0002212)
-RO:0002304 / msc:increases     affects                 qualified_predicate causes, direction increased
-RO:0002305 / msc:decreases     affects                 qualified_predicate causes, direction decreased
-msc:increasesExpressionOf      affects                 causes, object_aspect_qualifier expression, increased
-msc:decreasesExpressionOf      affects                 causes, object_aspect_qualifier expression, decreased
+RO:0002304, RO:0004034,        affects                 qualified_predicate causes, direction increased
+msc:increases
+RO:0002305, RO:0004035,        affects                 qualified_predicate causes, direction decreased
+msc:decreases
+RO:0002264 / RO:0002418        acts_upstream_of_or_within / affects (no direction)
+RO:0003307 ameliorates cond.   ameliorates_condition
+RO:0003304 contributes to c.   contributes_to
+msc:increasesExpressionOf      affects                 causes, object_aspect_qualifier abundance, increased
+msc:decreasesExpressionOf      affects                 causes, object_aspect_qualifier abundance, decreased
+msc:increasesActivityOf        affects                 causes, object_aspect_qualifier activity, increased
+msc:decreasesActivityOf        affects                 causes, object_aspect_qualifier activity, decreased
 msc:hasNoSignificantEffectOn   affects                 negated true (measured, no significant difference)
+msc:treatmentOptionFor         treats_or_applied_or_studied_to_treat
 msc:differentiatesInto         develops_from           edge reversed (``develops_into`` is not canonical)
+RO:0002202 / RO:0002510        develops_from / transcribed_from
+RO:0003001 produced by         produced_by
+RO:0004029 disease has feat.   has_phenotype
 msc:secretes                   produces                (≡ RO:0003000)
 msc:hasCargo                   has_part                (≡ BFO:0000051)
-msc:derivesFrom                derives_from            (≡ RO:0001000)
 RO:0002206 expressed in        expressed_in
 BFO:0000066 occurs in          occurs_in
 RO:0000057 has participant     has_participant
-RO:0002351 has member          has_member
-msc:concerns                   related_to              nothing fits "a knowledge gap is about"
+msc:concerns                   related_to              nothing fits "a statement is about"
 msc:evaluatesIntervention      related_to              nothing fits "a study evaluates an intervention"
 msc:studiesCondition           related_to              nothing fits "a study's patients have a disease"
 =============================  ======================  ====================================================
@@ -44,45 +55,43 @@ from server.namespaces import MSC, shorten
 
 #: The knowledge-source id (infores style) of this graph.
 INFORES = "infores:msc-liver"
-#: ``msc:`` class (local name) → Biolink category; a class not listed takes its nearest listed superclass.
+#: Class (CURIE: an OBO class, or one of ours) → Biolink category; a class not listed takes its nearest listed
+#: superclass (nodes are typed by OBO classes directly, which the import modules place under their roots).
 CATEGORIES: dict[str, str] = {
-    "Cell": "biolink:Cell",
-    "GeneProduct": "biolink:Protein",
-    "ProteinComplex": "biolink:MacromolecularComplex",
-    "Gene": "biolink:Gene",
-    "NonCodingRNA": "biolink:NoncodingRNAProduct",
-    "MicroRNA": "biolink:MicroRNA",
-    "MolecularEntity": "biolink:MolecularEntity",
-    "SmallMolecule": "biolink:SmallMolecule",
-    "ClinicalAnalyte": "biolink:ChemicalEntity",  # a role; albumin is also a GeneProduct, hence also Protein
-    "Drug": "biolink:Drug",
-    "ExtracellularVesicle": "biolink:CellularComponent",  # GO:1903561 extracellular vesicle is a component
-    "AnatomicalEntity": "biolink:AnatomicalEntity",
-    "Organ": "biolink:GrossAnatomicalStructure",
-    "Tissue": "biolink:GrossAnatomicalStructure",
-    "CellularComponent": "biolink:CellularComponent",
-    "SignalingPathway": "biolink:Pathway",
-    "BiologicalProcess": "biolink:BiologicalProcess",
-    "Outcome": "biolink:Attribute",  # a measured quantity (ALT level, liver/body weight ratio), not a finding
-    "ClinicalOutcome": "biolink:ClinicalAttribute",
-    "MELDScore": "biolink:ClinicalMeasurement",
-    "TotalBilirubin": "biolink:ClinicalMeasurement",
-    "Disease": "biolink:Disease",
-    "ClinicalManifestation": "biolink:PhenotypicFeature",
-    "Intervention": "biolink:Treatment",
-    "Preconditioning": "biolink:Procedure",
-    "SurgicalProcedure": "biolink:Procedure",
-    "GeneticPerturbation": "biolink:Procedure",
-    "AdministrationRoute": "biolink:NamedThing",  # Biolink has no route of administration class
-    "ExperimentalModel": "biolink:Study",
-    "RandomizedControlledTrial": "biolink:ClinicalTrial",
-    "StudyArm": "biolink:Cohort",
-    "OutcomeMeasurement": "biolink:ClinicalMeasurement",
-    "KnowledgeGap": "biolink:NamedThing",  # information content entity is abstract in Biolink
-    "MechanismChain": "biolink:NamedThing",
-    "Publication": "biolink:Publication",
-    "JournalArticle": "biolink:Article",
-    "ReviewArticle": "biolink:Article",
+    "CL:0000000": "biolink:Cell",
+    "msc:GeneProduct": "biolink:Protein",
+    "GO:0032991": "biolink:MacromolecularComplex",
+    "SO:0000704": "biolink:Gene",
+    "msc:NonCodingRNA": "biolink:NoncodingRNAProduct",
+    "msc:MicroRNA": "biolink:MicroRNA",
+    "CHEBI:23367": "biolink:MolecularEntity",
+    "msc:ClinicalAnalyte": "biolink:ChemicalEntity",  # a role; albumin is also a GeneProduct, hence also Protein
+    "msc:Drug": "biolink:Drug",
+    "GO:1903561": "biolink:CellularComponent",  # GO:1903561 extracellular vesicle is a component
+    "GO:0005575": "biolink:CellularComponent",
+    "UBERON:0001062": "biolink:AnatomicalEntity",
+    "GO:0007165": "biolink:Pathway",
+    "GO:0008150": "biolink:BiologicalProcess",
+    "msc:PathologicalProcess": "biolink:PathologicalProcess",
+    "msc:Outcome": "biolink:Attribute",  # a measured quantity (ALT level, liver/body weight ratio), not a finding
+    "msc:ClinicalOutcome": "biolink:ClinicalAttribute",
+    "MONDO:0000001": "biolink:Disease",
+    "HP:0000118": "biolink:PhenotypicFeature",
+    "msc:Intervention": "biolink:Treatment",
+    "msc:Preconditioning": "biolink:Procedure",
+    "msc:LiverTransplantation": "biolink:Procedure",
+    "msc:GeneticPerturbation": "biolink:Procedure",
+    "msc:AdministrationRoute": "biolink:NamedThing",  # Biolink has no route of administration class
+    "msc:ExperimentalModel": "biolink:Study",
+    "msc:Study": "biolink:Study",
+    "msc:RandomizedControlledTrial": "biolink:ClinicalTrial",
+    "msc:StudyArm": "biolink:Cohort",
+    "msc:OutcomeMeasurement": "biolink:ClinicalMeasurement",
+    "msc:ReviewStatement": "biolink:NamedThing",  # information content entity is abstract in Biolink
+    "msc:MechanismChain": "biolink:NamedThing",
+    "msc:Publication": "biolink:Publication",
+    "msc:JournalArticle": "biolink:Article",
+    "msc:ReviewArticle": "biolink:Article",
 }
 #: Category of a node whose classes reach no entry of :data:`CATEGORIES`.
 FALLBACK_CATEGORY = "biolink:NamedThing"
@@ -110,19 +119,30 @@ PREDICATES: dict[str, PredicateMapping] = {
     "RO:0002212": PredicateMapping("biolink:regulates", direction="downregulated"),
     "RO:0002304": _UP,
     "RO:0002305": _DOWN,
+    "RO:0004034": _UP,
+    "RO:0004035": _DOWN,
+    "RO:0002264": PredicateMapping("biolink:acts_upstream_of_or_within"),
+    "RO:0002418": PredicateMapping("biolink:affects"),
+    "RO:0003307": PredicateMapping("biolink:ameliorates_condition"),
+    "RO:0003304": PredicateMapping("biolink:contributes_to"),
     "msc:increases": _UP,
     "msc:decreases": _DOWN,
-    "msc:increasesExpressionOf": PredicateMapping("biolink:affects", _CAUSES, "expression", "increased"),
-    "msc:decreasesExpressionOf": PredicateMapping("biolink:affects", _CAUSES, "expression", "decreased"),
+    "msc:increasesExpressionOf": PredicateMapping("biolink:affects", _CAUSES, "abundance", "increased"),
+    "msc:decreasesExpressionOf": PredicateMapping("biolink:affects", _CAUSES, "abundance", "decreased"),
+    "msc:increasesActivityOf": PredicateMapping("biolink:affects", _CAUSES, "activity", "increased"),
+    "msc:decreasesActivityOf": PredicateMapping("biolink:affects", _CAUSES, "activity", "decreased"),
     "msc:hasNoSignificantEffectOn": PredicateMapping("biolink:affects", negated=True),
     "msc:differentiatesInto": PredicateMapping("biolink:develops_from", reversed=True),
     "msc:secretes": PredicateMapping("biolink:produces"),
     "msc:hasCargo": PredicateMapping("biolink:has_part"),
-    "msc:derivesFrom": PredicateMapping("biolink:derives_from"),
+    "msc:treatmentOptionFor": PredicateMapping("biolink:treats_or_applied_or_studied_to_treat"),
+    "RO:0004029": PredicateMapping("biolink:has_phenotype"),
+    "RO:0002202": PredicateMapping("biolink:develops_from"),
+    "RO:0002510": PredicateMapping("biolink:transcribed_from"),
+    "RO:0003001": PredicateMapping("biolink:produced_by"),
     "RO:0002206": PredicateMapping("biolink:expressed_in"),
     "BFO:0000066": PredicateMapping("biolink:occurs_in"),
     "RO:0000057": PredicateMapping("biolink:has_participant"),
-    "RO:0002351": PredicateMapping("biolink:has_member"),
     "msc:concerns": _RELATED,
     "msc:evaluatesIntervention": _RELATED,
     "msc:studiesCondition": _RELATED,
@@ -187,8 +207,8 @@ class _Graph:
         return sorted(found) or [FALLBACK_CATEGORY]
 
     def _category(self, cls: URIRef, seen: frozenset[URIRef] = frozenset()) -> str | None:
-        if cls.startswith(str(MSC)) and cls.removeprefix(str(MSC)) in CATEGORIES:
-            return CATEGORIES[cls.removeprefix(str(MSC))]
+        if (key := our_curie(cls)) in CATEGORIES:
+            return CATEGORIES[key]
         for parent in sorted(self.parents.get(cls, set()) - seen):
             if found := self._category(parent, seen | {cls}):
                 return found

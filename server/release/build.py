@@ -21,8 +21,9 @@ from typing import TypeVar
 from rdflib import Graph
 
 from server import __version__
+from server.checks.policy import project_shapes
 from server.checks.qc import gate_files, run_gates
-from server.checks.reason import reason
+from server.checks.reason import reason, reason_with_mappings
 from server.checks.shacl import validate
 from server.checks.terms import term_problems
 from server.config import ProjectPaths
@@ -97,7 +98,8 @@ def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
     :raises LoadError: if a source file does not parse.
     :raises ValidationFailed: on a SHACL violation, a QC gate row (the report names file, node, shape) or a
         wrong external identifier (named with the label its source gives).
-    :raises InconsistentOntology: if HermiT finds an inconsistency or an unsatisfiable class.
+    :raises InconsistentOntology: if HermiT finds an inconsistency or an unsatisfiable class, in the ontology
+        and data or in their merge with every SSSOM exactMatch as an equivalence.
     :raises LoadError: for a version that is not a real date.
     """
     try:
@@ -133,6 +135,7 @@ def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
             "\n".join(problems),
         )
     reasoning = _timed(timings, "reason", lambda: reason(loaded))
+    _timed(timings, "merge", lambda: reason_with_mappings(loaded))
     quads = sum(len(g) for g in loaded.data_graphs())
     checked = f"source tables in {tables}" if tables else "import modules only (no source tables found)"
     with _build_lock(paths):
@@ -172,7 +175,7 @@ def _write_release(paths: ProjectPaths, loaded: Loaded, inferred: Graph, version
         for name, content in render(loaded, ["trig", "nquads", "turtle"], version).items():
             (work / name).write_bytes(content)
         inferred.serialize(work / INFERRED_FILE, format="turtle", encoding="utf-8")
-        loaded.shapes_graph().serialize(work / SHAPES_FILE, format="turtle", encoding="utf-8")
+        project_shapes(loaded).serialize(work / SHAPES_FILE, format="turtle", encoding="utf-8")
         void_graph(loaded, version).serialize(work / VOID_FILE, format="turtle", encoding="utf-8")
         (work / "queries").mkdir()
         for cq in sorted((paths.queries / "cq").glob("*.rq")):

@@ -44,7 +44,7 @@ def test_protocol_over_virtuoso(published_virtuoso, real_release: Path) -> None:
     construct = f"CONSTRUCT {{ <{BM_MSC}> a ?t }} WHERE {{ <{BM_MSC}> a ?t }}"
     graph = client.get("/sparql", query_string={"query": construct}, headers={"Accept": "text/turtle"})
     assert graph.status_code == 200 and graph.mimetype == "text/turtle"
-    assert b"BoneMarrowMSC" in graph.data
+    assert b"obo/CL_0002540" in graph.data  # typed by the CL class directly
     refused = client.get("/sparql", query_string={"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
     assert refused.status_code == 400 and "SERVICE" in refused.get_data(as_text=True)
     remote_from = client.get("/sparql", query_string={"query": "SELECT * FROM <http://example.org/g> { ?s ?p ?o }"})
@@ -57,7 +57,7 @@ def test_protocol_over_virtuoso(published_virtuoso, real_release: Path) -> None:
     page = client.get("/entity/bm-msc", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "骨髓间充质干细胞" in page.get_data(as_text=True)
     turtle = client.get("/entity/bm-msc", headers={"Accept": "text/turtle"})
-    assert turtle.status_code == 200 and b"BoneMarrowMSC" in turtle.data
+    assert turtle.status_code == 200 and b"CL_0002540" in turtle.data
 
 
 def test_timeout_stops_the_query_on_virtuoso(published_virtuoso, real_release: Path) -> None:  # type: ignore[no-untyped-def]
@@ -114,6 +114,6 @@ def test_live_front_over_virtuoso_serves_sparqlwrapper(published_virtuoso, real_
         client.setReturnFormat(JSON)
         client.setQuery(f"SELECT ?t WHERE {{ <{BM_MSC}> a ?t }}")
         types = {b["t"]["value"] for b in client.queryAndConvert()["results"]["bindings"]}
-        assert "https://w3id.org/msc-liver/ontology/BoneMarrowMSC" in types
+        assert "http://purl.obolibrary.org/obo/CL_0002540" in types
     finally:
         server.close()
