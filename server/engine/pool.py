@@ -23,7 +23,7 @@ from server import errors
 from server.config import DEFAULT_QUEUE_WAIT, DEFAULT_TIMEOUT
 from server.engine import EngineHealth, QueryResult, QuerySpec
 from server.engine.admission import Admission
-from server.engine.store_process import EXECUTOR, StoreProcess, Worker
+from server.engine.store_process import EXECUTOR, StoreProcess, Worker, read_reply
 
 log = logging.getLogger("msckg.pool")
 #: CPU priority (nice) of a worker running a long query: the lowest, so short queries go first (it is also put
@@ -187,8 +187,7 @@ class WorkerPool:
         try:
             worker.conn.send(spec)
             ready, long = self._wait(worker)
-            message = worker.conn.recv() if ready else None
-            body = worker.conn.recv_bytes() if message is not None and message[0] == "ok" else b""
+            message, body = read_reply(worker.conn.recv_bytes()) if ready else (None, b"")
         except errors.ServerBusy:
             self._finish(worker, retire=True)
             raise
