@@ -21,6 +21,9 @@ DEFAULT_MAX_QUERY_DEPTH = 64
 #: Default cap on a serialized result, bytes (then cut, like the row cap).
 DEFAULT_MAX_RESULT_BYTES = 16 * 2**20
 
+#: CPUs this process may run on (what ``nproc`` prints): the server's processes and threads are sized from it.
+CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
 #: Repository root when running from a checkout (``server/`` sits directly below it).
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,16 +134,17 @@ class Settings:
     query_timeout: float = DEFAULT_TIMEOUT
     #: Longest a request waits for a free query worker, seconds (then 503).
     queue_wait: float = DEFAULT_QUEUE_WAIT
-    #: Query worker processes (forks sharing the loaded store).
-    workers: int = 8
-    #: WSGI threads; more than ``workers + max_waiting``, so that requests needing no worker always find one.
-    threads: int = 32
-    #: Requests that may wait for a worker at once; one more gets 503 at once.
-    max_waiting: int = 16
+    #: Query worker processes (forks sharing the loaded store): 4 per CPU, half of them kept for short queries.
+    workers: int = 4 * CPUS
+    #: Python threads of the HTTP process: ``workers + max_waiting`` and 8 more, so that requests needing no
+    #: worker (pages, ``/health``, cached answers) always find one.
+    threads: int = 12 * CPUS + 8
+    #: Requests that may wait for a worker at once (2 per worker); one more gets 503 at once.
+    max_waiting: int = 8 * CPUS
     #: Seconds after which a running query counts as long (its CPU priority is lowered).
     long_after: float = 0.5
-    #: Queries that may run longer than ``long_after`` at once; a further one is stopped (503).
-    long_slots: int = 4
+    #: Queries that may run longer than ``long_after`` at once (2 per CPU); a further one is stopped (503).
+    long_slots: int = 2 * CPUS
     #: Address space one worker may add to the store it shares, MiB (then its query is stopped: 503).
     worker_memory_mb: int = 2048
     #: Cut the query workers off the network (seccomp, network namespace); the server refuses to start without.

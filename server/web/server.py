@@ -12,9 +12,9 @@ with the HTTP process, the query workers with the store process.
 
 Connections: a client gets ``channel_timeout`` seconds to send a request's headers (half-open connections are
 closed then and never hold a thread: the waiting is done by tokio, not by Python); up to ``connection_limit``
-connections wait to be accepted. SIGTERM and SIGINT stop the server the same way: no new requests, and a request
-still waiting for its query is cut after ``DRAIN_LIMIT`` seconds, when the HTTP process is killed with its
-query workers; exit 0.
+connections wait to be accepted. SIGTERM and SIGINT stop the server the same way: no new requests, every query
+worker killed at once (a request still running gets 503), the HTTP process given ``DRAIN_LIMIT`` seconds to answer,
+then killed; exit 0.
 """
 
 import contextlib
@@ -22,6 +22,7 @@ import errno
 import json
 import os
 import resource
+import signal
 import socket
 import threading
 from collections.abc import Callable
@@ -34,6 +35,22 @@ from server.release.layout import DUMP_FILE
 
 #: Seconds the HTTP process gets to finish its requests on SIGTERM before it is killed.
 DRAIN_LIMIT = 3
+#: What the supervisor sends the HTTP process first on SIGTERM or SIGINT: stop the query workers.
+STOP_QUERIES = signal.SIGUSR1
+
+
+def _server_class() -> type:
+    """Return granian's supervisor, which first tells the HTTP process to stop its queries when it is stopped."""
+    from granian.server import Server
+
+    class Supervisor(Server):  # type: ignore[misc,valid-type]
+        def signal_handler_interrupt(self, *args: Any, **kwargs: Any) -> None:
+            for worker in list(self.wrks):  # granian's HTTP processes (pinned granian: 2.8)
+                with contextlib.suppress(OSError, TypeError):
+                    os.kill(worker.inner.pid, STOP_QUERIES)
+            super().signal_handler_interrupt(*args, **kwargs)
+
+    return Supervisor
 
 
 def _raise_open_files(wanted: int) -> None:
@@ -65,6 +82,9 @@ def _loader(settings: Settings, engine: QueryEngine | None, report: int, supervi
         die_with_parent(supervisor)
         try:
             app = create_app(settings, engine)
+            close = getattr(app.extensions["msckg"]["engine"], "close", None)
+            if close is not None:  # the supervisor's word on SIGTERM: requests waiting for a query get 503 now
+                signal.signal(STOP_QUERIES, lambda signum, frame: close())
         except MsckgError as exc:
             fields = {"kind": type(exc).__name__, "message": str(exc), **getattr(exc, "__dict__", {})}
             os.write(report, json.dumps(fields).encode())
@@ -91,14 +111,13 @@ def serve(settings: Settings, host: str, port: int, engine: QueryEngine | None =
     from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
-    from granian.server import Server
 
     if engine is None and not (settings.release / DUMP_FILE).is_file():
         raise LoadError(settings.release, None, f"not a release folder (no {DUMP_FILE}); run 'msckg build'")
     _check_port(host, port)
     _raise_open_files(settings.connection_limit + 256)
     readable, report = os.pipe()
-    server = Server(
+    server = _server_class()(
         "msckg", address=host, port=port, interface=Interfaces.WSGI, workers=1, http=HTTPModes.http1,
         blocking_threads=settings.threads, backpressure=settings.connection_limit,
         backlog=max(128, settings.connection_limit),
