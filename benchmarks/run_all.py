@@ -1,4 +1,4 @@
-"""Run every benchmark of issue 7 in one go and print the tables and the targets.
+"""Run every benchmark in one go and print the tables and the targets (issues 7, 18 and 19).
 
 Order: the build (``msckg build`` at the real size — a failed build falls back to an unvalidated release in
 ``build/bench/real`` — and the build stages on a synthetic ×10 project), the in-process competency questions
@@ -92,7 +92,7 @@ def main() -> None:
     facts = machine()
     load = os.getloadavg()
     facts["loadavg_at_start"] = [round(x, 2) for x in load]
-    _section("MSC-Liver KG benchmarks (issue 7)")
+    _section("MSC-Liver KG benchmarks")
     print(machine_line(facts))
     print(
         f"load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
@@ -124,7 +124,7 @@ def main() -> None:
         _section("profile: msckg serve under the CQ mix (py-spy)")
         out["profile"] = bench_profile.main(["--release", str(release), "--duration", "5" if args.quick else "10"])
 
-    _section("targets of issue 7 (ratios measured in this run, same machine)")
+    _section("targets (ratios measured in this run, same machine)")
     rows = targets(out)
     out["targets"] = [dict(zip(("target", "wanted", "measured", "verdict"), r, strict=True)) for r in rows]
     for target, wanted, measured, verdict in rows:
