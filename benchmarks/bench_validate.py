@@ -5,7 +5,7 @@ files), loading excluded, and the peak resident set size of the process that ran
 its own child process so the peak RSS of one scale does not hide in another's.
 
 The synthetic graphs replicate every curated entity, chain and nanopublication ``n - 1`` times with fresh
-IRIs (``msce:bm-msc`` -> ``msce:bm-msc-x1`` …, ``mscga:s2-1-03`` -> ``mscga:s2-1-03-x1`` …), keeping the
+IRIs (``msce:bm-msc`` -> ``msce:bm-msc-x1`` …, ``mscnp:s2-1-03`` -> ``mscnp:s2-1-03-x1`` …), keeping the
 ontology, the references and the shapes as they are; the copies are deterministic.
 
 Run: ``.venv/bin/python benchmarks/bench_validate.py [--scales 1 10 100]``.
@@ -27,14 +27,17 @@ from server.config import project_paths
 from server.curation.load import Loaded, load_project
 from server.curation.validation_view import is_ontology_graph
 from server.iris import file_graph
-from server.namespaces import MSCC, MSCE, MSCGA, MSCGH, MSCGI, MSCGP, MSCNP
+from server.namespaces import MSCC, MSCE, MSCNP
 
-REPLICATED = tuple(str(ns) for ns in (MSCE, MSCNP, MSCGH, MSCGA, MSCGP, MSCGI, MSCC))
+REPLICATED = tuple(str(ns) for ns in (MSCE, MSCNP, MSCC))
 KEPT = (str(file_graph("references")),)
 
 
 def _copy_term(term: Node, k: int) -> Node:
     if isinstance(term, URIRef) and str(term).startswith(REPLICATED):
+        local, slash, part = str(term).removeprefix(str(MSCNP)).partition("/")
+        if str(term).startswith(str(MSCNP)) and slash:  # a nanopublication's graph: the copy suffix goes on its id
+            return URIRef(f"{MSCNP}{local}-x{k}/{part}")
         return URIRef(f"{term}-x{k}")
     if isinstance(term, BNode):
         return BNode(f"{term}x{k}")

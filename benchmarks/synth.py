@@ -10,7 +10,7 @@ How: the source dump's quads are split in two.
 * **Replicated**: every other graph (nanopublication head / assertion / provenance / pubinfo graphs, the entity
   file graphs ``graph/entities/*``). Copy 0 is the original, byte for byte, so the competency questions that
   name entities (``msce:bm-msc``, ``hgnc:16400`` …) still find their answers; copy ``k`` (1 … n-1) appends
-  ``-x{k}`` to every IRI under ``entity/``, ``np/``, ``chain/``, ``graph/head|assertion|provenance|pubinfo/``
+  ``-x{k}`` to every IRI under ``entity/``, ``np/``, ``chain/``, (a nanopublication's graphs ``np/<id>/<part>`` with it)
   and ``graph/entities/`` (subjects, objects and graph names alike) and to every blank node label. Ontology
   terms (``msc:``), agents, releases and every external IRI (OBO, identifiers.org, DOIs, W3C vocabularies) and
   all literals are kept, so each copy is typed by the same classes, cites the same references and maps to the
@@ -49,10 +49,6 @@ RENAMED = tuple(
         "entity/",
         "np/",
         "chain/",
-        "graph/head/",
-        "graph/assertion/",
-        "graph/provenance/",
-        "graph/pubinfo/",
         "graph/entities/",
     )
 )

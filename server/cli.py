@@ -292,6 +292,136 @@ def ledger_cmd(ctx: click.Context, root: Path | None, source: Path | None, write
         sys.exit(EXIT_NONCONFORMING)
 
 
+@main.group("nanopub")
+def nanopub_group() -> None:
+    """Nanopublications for the nanopub network: check, sign, compare and publish releases."""
+
+
+@nanopub_group.command("migrate")
+@ROOT_OPTION
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--curator", default=None, help="ORCID iD IRI to name as dcterms:creator instead of the curation team.")
+@click.pass_context
+def nanopub_migrate_cmd(ctx: click.Context, root: Path | None, paths: tuple[Path, ...], curator: str | None) -> None:
+    """Rewrite sources to the nanopub IRI layout (np/<id>/<part>) and dateTime creation dates; re-runnable.
+
+    Default PATHS: instances/, shapes/, queries/, tests/data/, docs/, benchmarks/ of the project.
+    """
+    from server.curation.migrate import migrate
+
+    project = _paths(root)
+    targets = list(paths) or [project.root / d for d in ("instances", "shapes", "queries", "tests/data", "docs",
+                                                          "benchmarks") if (project.root / d).is_dir()]  # fmt: skip
+    changed = run_guarded(ctx, lambda: migrate(targets, [project.instances], curator))
+    for path in changed:
+        click.echo(f"migrated {path}")
+    click.echo(f"{len(changed)} file(s) changed")
+
+
+@nanopub_group.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_context
+def nanopub_check_cmd(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """Check that every nanopublication in FILES (or folders) is one the network accepts.
+
+    Exit 0 if all are valid, 1 if one is not, 2 if a file cannot be read.
+    """
+    from server.release.nanopubs.check import check_paths
+
+    results = run_guarded(ctx, lambda: check_paths(files))
+    worst = EXIT_OK
+    for result in results:
+        if isinstance(result, MsckgError):
+            click.echo(f"{result}: unreadable", err=True)
+            worst = EXIT_USAGE
+            continue
+        for line in result.lines():
+            click.echo(line)
+        if not result.valid:
+            worst = max(worst, EXIT_NONCONFORMING)
+    valid = sum(1 for r in results if not isinstance(r, MsckgError) and r.valid)
+    click.echo(f"{valid}/{len(results)} file(s) valid", err=True)
+    sys.exit(worst)
+
+
+PROFILE_OPTION = click.option(
+    "--profile",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The signer's nanopub profile (default: $NANOPUB_PROFILE or ~/.nanopub/profile.yml).",
+)
+PLACEHOLDER_OPTION = click.option(
+    "--allow-placeholder", is_flag=True, help="Accept a placeholder ORCID iD (tests and local test servers only)."
+)
+
+
+@nanopub_group.command("sign")
+@ROOT_OPTION
+@PROFILE_OPTION
+@click.option("--release", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Release folder to sign (default: build/current).")  # fmt: skip
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The last release's msc-liver.signed.trig (default: the newest other release's).")  # fmt: skip
+@PLACEHOLDER_OPTION
+@click.pass_context
+def nanopub_sign_cmd(
+    ctx: click.Context, root: Path | None, profile: Path | None, release: Path | None, previous: Path | None,
+    allow_placeholder: bool,
+) -> None:  # fmt: skip
+    """Sign the release's nanopublications (trusty URIs, RSA) into a new current release."""
+    from server.release.nanopubs.profile import load_profile
+    from server.release.nanopubs.sign import sign_release
+
+    paths = _paths(root)
+    signer = run_guarded(ctx, lambda: load_profile(profile))
+    result = run_guarded(ctx, lambda: sign_release(paths, signer, release, previous, allow_placeholder))
+    for old, new in result.superseded:
+        click.echo(f"supersedes {old} with {new}")
+    for old, retraction in result.retracted:
+        click.echo(f"retracts {old} by {retraction}")
+    click.echo(
+        f"{len(result.signed)} signed, {result.kept} kept, {len(result.superseded)} superseded, "
+        f"{len(result.retracted)} retracted; {result.total} signed nanopublications -> {result.release_dir}"
+    )
+
+
+@nanopub_group.command("diff")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def nanopub_diff_cmd(ctx: click.Context, old: Path, new: Path) -> None:
+    """List what the signed release NEW supersedes, retracts and adds against OLD (msc-liver.signed.trig files)."""
+    from server.release.nanopubs.versions import diff, history_of
+
+    result = run_guarded(ctx, lambda: diff(history_of(old), history_of(new)))
+    for line in result.lines():
+        click.echo(line)
+
+
+@nanopub_group.command("publish")
+@ROOT_OPTION
+@click.option("--server", "server_url", required=True, help="The nanopub server's URL.")
+@click.option("--release", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Signed release folder (default: build/current).")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Check and list what would be sent; send nothing.")
+@PLACEHOLDER_OPTION
+@click.pass_context
+def nanopub_publish_cmd(
+    ctx: click.Context, root: Path | None, server_url: str, release: Path | None, dry_run: bool,
+    allow_placeholder: bool,
+) -> None:  # fmt: skip
+    """Post the release's signed nanopublications to a nanopub server (all checked first)."""
+    from server.release.layout import SIGNED_FILE, current_release
+    from server.release.nanopubs.publish import publish
+
+    signed = (release or current_release(_paths(root))) / SIGNED_FILE
+    result = run_guarded(ctx, lambda: publish(signed, server_url, dry_run, allow_placeholder))
+    verb = "would send" if dry_run else "sent"
+    for iri in result.sent:
+        click.echo(f"{verb} {iri}")
+    click.echo(f"{len(result.sent)} nanopublication(s) {verb} to {result.server}")
+
+
 @main.command("serve")
 @ROOT_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (public: 0.0.0.0).")

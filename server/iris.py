@@ -9,6 +9,7 @@ from server.namespaces import (
     BASE,
     DOI,
     HGNC,
+    LEGACY_NANOPUB_GRAPHS,
     MESH,
     MGI,
     MIRBASE_MATURE,
@@ -16,10 +17,6 @@ from server.namespaces import (
     MSCC,
     MSCE,
     MSCG,
-    MSCGA,
-    MSCGH,
-    MSCGI,
-    MSCGP,
     MSCNP,
     OBO,
     RELEASES,
@@ -93,11 +90,55 @@ def nanopub(np_id: str) -> NanopubIRIs:
     :raises ValueError: if the id is malformed.
 
     >>> str(nanopub("s2-1-03").assertion)
-    'https://w3id.org/msc-liver/graph/assertion/s2-1-03'
+    'https://w3id.org/msc-liver/np/s2-1-03/assertion'
     """
     if not _SLUG.match(np_id):
         raise ValueError(f"not a nanopublication id: {np_id!r}")
-    return NanopubIRIs(MSCNP[np_id], MSCGH[np_id], MSCGA[np_id], MSCGP[np_id], MSCGI[np_id])
+    head, assertion, provenance, pubinfo = (MSCNP[f"{np_id}/{part}"] for part in NANOPUB_PARTS)
+    return NanopubIRIs(MSCNP[np_id], head, assertion, provenance, pubinfo)
+
+
+#: The four graphs of a nanopublication, in the order they are written.
+NANOPUB_PARTS = ("head", "assertion", "provenance", "pubinfo")
+
+
+def nanopub_graph(graph: str) -> tuple[str, str] | None:
+    """Split one of our nanopublication graph IRIs into its nanopublication id and part.
+
+    :param graph: an IRI.
+    :returns: ``(np_id, part)``, or ``None`` if ``graph`` is not ``np/<id>/<head|assertion|provenance|pubinfo>``.
+
+    >>> nanopub_graph("https://w3id.org/msc-liver/np/s2-1-03/provenance")
+    ('s2-1-03', 'provenance')
+    >>> nanopub_graph("https://w3id.org/msc-liver/np/s2-1-03") is None
+    True
+    """
+    if not graph.startswith(str(MSCNP)):
+        return None
+    np_id, _, part = graph[len(MSCNP) :].rpartition("/")
+    return (np_id, part) if part in NANOPUB_PARTS and _SLUG.match(np_id) else None
+
+
+def legacy_graph(iri: str) -> str | None:
+    """Return the current IRI of a nanopublication graph minted in the former layout (``graph/<part>/<id>``).
+
+    :param iri: an IRI.
+    :returns: ``…/np/<id>/<part>``, or ``None`` if ``iri`` is not a former nanopublication graph IRI.
+
+    >>> legacy_graph("https://w3id.org/msc-liver/graph/assertion/s2-1-03")
+    'https://w3id.org/msc-liver/np/s2-1-03/assertion'
+    >>> legacy_graph("https://w3id.org/msc-liver/graph/entities/cells") is None
+    True
+    """
+    if not iri.startswith(LEGACY_NANOPUB_GRAPHS):
+        return None
+    part, _, np_id = iri[len(LEGACY_NANOPUB_GRAPHS) :].partition("/")
+    if part not in _PART_FIELD or not _SLUG.match(np_id):
+        return None
+    return str(getattr(nanopub(np_id), _PART_FIELD[part]))
+
+
+_PART_FIELD = {"head": "head_graph", "assertion": "assertion", "provenance": "provenance", "pubinfo": "pubinfo"}
 
 
 def file_graph(kind: str, name: str | None = None) -> URIRef:
@@ -159,7 +200,6 @@ PREFIX_SOURCE = {
 }  # fmt: skip
 _OBO_ID = re.compile(r"^([A-Za-z]+)_(\d+)$")
 _EFO = "http://www.ebi.ac.uk/efo/"
-_GRAPH_KINDS = [(MSCGH, "head"), (MSCGA, "assertion"), (MSCGP, "provenance"), (MSCGI, "pubinfo")]
 
 
 def curie_of(iri: str) -> str | None:
@@ -218,7 +258,44 @@ def graph_kind(graph: URIRef) -> str:
     :param graph: graph IRI.
     :returns: ``head``, ``assertion``, ``provenance``, ``pubinfo``, or e.g. ``entities``.
     """
-    for ns, kind in _GRAPH_KINDS:
-        if graph.startswith(ns):
-            return kind
+    if found := nanopub_graph(str(graph)):
+        return found[1]
     return graph.removeprefix(str(MSCG)).split("/", 1)[0] if graph.startswith(str(MSCG)) else "other"
+
+
+_ORCID = re.compile(r"^https://orcid\.org/(\d{4})-(\d{4})-(\d{4})-(\d{3}[\dX])$")
+#: ORCID's own fictitious test record (Josiah Carberry): a real-looking iD that names no curator.
+_FICTITIOUS_ORCIDS = {"0000-0002-1825-0097"}
+
+
+def orcid_problem(iri: str) -> str | None:
+    """Say what is wrong with an ORCID iD IRI for a release, or ``None`` if it is a real-looking iD.
+
+    A placeholder is refused: an all-zero iD (``0000-0000-0000-000X``), ORCID's fictitious test record, or a
+    check digit that does not match (ISO 7064 MOD 11-2, as ORCID computes it).
+
+    :param iri: e.g. ``https://orcid.org/0000-0002-1825-0097``.
+    :returns: the problem, or ``None``.
+
+    >>> orcid_problem("https://orcid.org/0000-0001-5109-3700") is None
+    True
+    >>> orcid_problem("https://orcid.org/0000-0000-0000-0000")
+    'placeholder ORCID iD https://orcid.org/0000-0000-0000-0000 (all zeros)'
+    >>> orcid_problem("http://orcid.org/0000-0001-5109-3700")
+    'not an ORCID iD IRI (https://orcid.org/dddd-dddd-dddd-dddX): http://orcid.org/0000-0001-5109-3700'
+    """
+    match = _ORCID.match(iri)
+    if not match:
+        return f"not an ORCID iD IRI (https://orcid.org/dddd-dddd-dddd-dddX): {iri}"
+    digits = "".join(match.groups())
+    if set(digits[:15]) == {"0"}:
+        return f"placeholder ORCID iD {iri} (all zeros)"
+    if "-".join(match.groups()) in _FICTITIOUS_ORCIDS:
+        return f"placeholder ORCID iD {iri} (ORCID's fictitious test record)"
+    total = 0
+    for digit in digits[:15]:
+        total = (total + int(digit)) * 2
+    check = (12 - total % 11) % 11
+    if digits[15] != ("X" if check == 10 else str(check)):
+        return f"ORCID iD {iri} has a wrong check digit"
+    return None

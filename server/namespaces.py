@@ -12,16 +12,10 @@ BASE = "https://w3id.org/msc-liver/"
 MSC = Namespace(BASE + "ontology/")
 #: Curated entities (cells, gene products, processes, outcomes, models …): lower-case slugs.
 MSCE = Namespace(BASE + "entity/")
-#: Nanopublication heads.
+#: Nanopublications; each one's four graphs are minted under its own IRI (``np/<id>/head``, ``/assertion`` …).
 MSCNP = Namespace(BASE + "np/")
-#: Head graphs of nanopublications.
-MSCGH = Namespace(BASE + "graph/head/")
-#: Assertion graphs of nanopublications.
-MSCGA = Namespace(BASE + "graph/assertion/")
-#: Provenance graphs of nanopublications.
-MSCGP = Namespace(BASE + "graph/provenance/")
-#: Publication-info graphs of nanopublications.
-MSCGI = Namespace(BASE + "graph/pubinfo/")
+#: Former graph IRIs of nanopublications (``graph/<part>/<id>``), now answered with a 301 to ``np/<id>/<part>``.
+LEGACY_NANOPUB_GRAPHS = BASE + "graph/"
 #: Graphs that hold a whole source file (ontology, imports, entity files, shapes).
 MSCG = Namespace(BASE + "graph/")
 #: Mechanism chains: grouping nodes shared by the nanopublications of one multi-step mechanism.
@@ -46,6 +40,16 @@ MIRBASE_MATURE = Namespace("https://identifiers.org/mirbase.mature:")
 MESH = Namespace("https://identifiers.org/mesh:")
 #: Nanopublication schema.
 NP = Namespace("http://www.nanopub.org/nschema#")
+#: Nanopublication extensions: signatures (``npx:hasSignature`` …), versions (``npx:supersedes``, ``npx:retracts``).
+NPX = Namespace("http://purl.org/nanopub/x/")
+#: ORCID iDs of people (curators, signers).
+ORCID = Namespace("https://orcid.org/")
+#: FOAF (an agent's name).
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+#: Where nanopub toolkits expect a nanopublication's IRIs before signing; signing turns it into ``https://w3id.org/np/RA…``.
+NP_TEMP = Namespace("http://purl.org/nanopub/temp/")
+#: The nanopub network's IRIs of trusty nanopublications.
+NP_NETWORK = Namespace("https://w3id.org/np/")
 #: OBO in OWL (synonyms).
 OBOINOWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
 #: Bibliographic ontology (volume, pages, DOI).
@@ -71,6 +75,7 @@ PREFIXES: dict[str, Namespace] = {
     "skos": Namespace(str(SKOS)),
     "dcterms": Namespace(str(DCTERMS)),
     "prov": Namespace(str(PROV)),
+    "foaf": FOAF,
     "sh": Namespace(str(SH)),
     "obo": OBO,
     "oboInOwl": OBOINOWL,
@@ -85,10 +90,6 @@ PREFIXES: dict[str, Namespace] = {
     "msc": MSC,
     "msce": MSCE,
     "mscnp": MSCNP,
-    "mscgh": MSCGH,
-    "mscga": MSCGA,
-    "mscgp": MSCGP,
-    "mscgi": MSCGI,
     "mscc": MSCC,
     "mscag": MSCAG,
     "mscg": MSCG,

@@ -20,6 +20,8 @@ SOURCE_TEXT = ROOT / "sources" / "qi-2024-review.txt"
 #: The external sources' tables: ``MSCKG_REFERENCE``, else ``../shared/reference`` beside the checkout (our CI).
 REFERENCE_DIR = Path(os.environ.get("MSCKG_REFERENCE") or ROOT.parent / "shared" / "reference")
 REFERENCE_SKIP = f"needs the external sources' tables (not found in {REFERENCE_DIR}; set MSCKG_REFERENCE)"
+#: The Nanopublication Test Suite (MIT): ``MSCKG_NANOPUB_TESTSUITE``, else ``../shared/nanopub-testsuite``.
+TESTSUITE_DIR = Path(os.environ.get("MSCKG_NANOPUB_TESTSUITE") or ROOT.parent / "shared" / "nanopub-testsuite")
 
 
 @pytest.fixture(scope="session")
@@ -30,10 +32,18 @@ def reference() -> Path:
     return REFERENCE_DIR
 
 
+@pytest.fixture(scope="session")
+def testsuite() -> Path:
+    """The Nanopublication Test Suite; a test that asks for it is marked ``reference_tables`` and skips without it."""
+    if not (TESTSUITE_DIR / "valid" / "plain").is_dir():
+        pytest.skip(f"needs the Nanopublication Test Suite (not found in {TESTSUITE_DIR}; set MSCKG_NANOPUB_TESTSUITE)")
+    return TESTSUITE_DIR
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that uses the source tables, so a run can tell which ones skipped."""
+    """Mark every test that uses the source tables or the test suite, so a run can tell which ones skipped."""
     for item in items:
-        if "reference" in getattr(item, "fixturenames", ()):
+        if {"reference", "testsuite"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.reference_tables)
 
 
@@ -174,12 +184,14 @@ class LiveClient:
         self.base = base
         self.session = requests.Session()
 
-    def open(self, method: str, path: str, query_string=None, data=None, content_type=None, headers=None):  # type: ignore[no-untyped-def]
+    def open(self, method: str, path: str, query_string=None, data=None, content_type=None, headers=None,  # type: ignore[no-untyped-def]
+             follow_redirects=False):  # fmt: skip
+        """Send one request; like Flask's test client, a redirect is returned, not followed, unless asked."""
         headers = dict(headers or {})
         if content_type:
             headers["Content-Type"] = content_type
         response = self.session.request(method, self.base + path, params=query_string, data=data, headers=headers,
-                                        timeout=30)  # fmt: skip
+                                        timeout=30, allow_redirects=follow_redirects)  # fmt: skip
         return _LiveResponse(response)
 
     def get(self, path: str, **kwargs):  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from rdflib.term import Node
 from server.curation.load import Loaded
 from server.errors import ValidationFailed
 from server.iris import curie_of, graph_kind, nanopub
-from server.namespaces import DOI, MSC, MSCGA
+from server.namespaces import DOI, MSC, MSCNP
 
 #: Columns of the flat CSV of assertions, in order.
 CSV_COLUMNS = (
@@ -96,7 +96,7 @@ def assertions(loaded: Loaded) -> list[Assertion]:
     for ident, graph in graphs.items():
         if graph_kind(ident) != "assertion":
             continue
-        np_id = ident.removeprefix(str(MSCGA))
+        np_id = str(ident).removeprefix(str(MSCNP)).rpartition("/")[0]
         prov = _about(graphs.get(nanopub(np_id).provenance), ident)
         reference = _first_iri(prov, PROV.wasDerivedFrom)
         evidence, modality = _first_iri(prov, MSC.evidenceType), _first_iri(prov, MSC.modality)

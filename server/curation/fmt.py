@@ -17,7 +17,8 @@ from rdflib.term import Node
 from server.curation.load import parse_file
 from server.errors import LoadError
 from server.files import write_atomically
-from server.namespaces import MSC, MSCGA, MSCGH, MSCGI, MSCGP, PREFIXES, shorten
+from server.iris import NANOPUB_PARTS, nanopub, nanopub_graph
+from server.namespaces import MSC, PREFIXES, shorten
 
 INDENT = "    "
 #: Order of subjects by their rdf:type in a file (ontology files read like CL's edit file).
@@ -29,8 +30,6 @@ _KIND_ORDER: list[tuple[URIRef, str]] = [
     (OWL.AnnotationProperty, "Annotation property"),
     (OWL.NamedIndividual, "Individual"),
 ]
-#: Order of the four graphs of one nanopublication.
-_NP_GRAPH_ORDER = [str(MSCGH), str(MSCGA), str(MSCGP), str(MSCGI)]
 
 
 class _Writer:
@@ -174,18 +173,19 @@ def format_graph(graph: Graph) -> str:
 
 
 def _graph_key(ident: str) -> tuple[int, str, int]:
-    for i, base in enumerate(_NP_GRAPH_ORDER):
-        if ident.startswith(base):
-            return (1, ident[len(base) :], i)
+    if found := nanopub_graph(ident):
+        return (1, found[0], NANOPUB_PARTS.index(found[1]))
     return (0, ident, 0)
 
 
 def _nanopub_comment(dataset: Dataset, graph: str) -> str:
     """Return ``# <id>: <English rendering>`` over a nanopublication's head graph, else nothing."""
-    if not graph.startswith(str(MSCGH)):
+    found = nanopub_graph(graph)
+    if found is None or found[1] != "head":
         return ""
-    np_id = graph[len(MSCGH) :]
-    rendering = dataset.graph(MSCGP[np_id]).value(MSCGA[np_id], MSC.quoteTranslation)
+    np_id = found[0]
+    iris = nanopub(np_id)
+    rendering = dataset.graph(iris.provenance).value(iris.assertion, MSC.quoteTranslation)
     text = " ".join(str(rendering).split()) if rendering is not None else ""
     return f"# {np_id}: {text[:100]}{'…' if len(text) > 100 else ''}".rstrip() + "\n"
 

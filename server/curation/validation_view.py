@@ -7,12 +7,12 @@ must appear in an earlier step's graph. The view therefore holds
 * the union of every data graph (what the SPARQL endpoint serves as its default graph), so per-node rules
   (labels, domain and range of assertion predicates, provenance fields) see entity, reference and claim
   triples together; and
-* a description of every nanopublication graph (``mscgh:``/``mscga:``/``mscgp:``/``mscgi:``): its kind
-  (``mscsh:AssertionGraph``, also ``np:Assertion``, the category of a claim's qualifiers …),
+* a description of every nanopublication graph (``np/<id>/head``, ``/assertion``, ``/provenance``,
+  ``/pubinfo``): its kind (``mscsh:AssertionGraph``, also ``np:Assertion``, the category of a claim's qualifiers …),
   ``mscsh:tripleCount``, and one ``mscsh:subject``, ``mscsh:predicate`` and ``mscsh:object`` triple per
   distinct term the graph uses (an assertion graph's statements about itself, its qualifiers, give only their
   predicate), so graph membership becomes plain triples that
-  core SHACL shapes can test; plus ``mscsh:localId`` (the ``s2-1-03`` of ``mscga:s2-1-03``) of every
+  core SHACL shapes can test; plus ``mscsh:localId`` (the ``s2-1-03`` of ``np/s2-1-03/assertion``) of every
   nanopublication graph and of every ``mscnp:`` head a graph describes, so that "the four graphs share the
   head's id" is an ``sh:equals`` constraint instead of a SPARQL query per head.
 
@@ -24,18 +24,16 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF
 
 from server.curation.load import SHAPES_GRAPH_PREFIX, Loaded
-from server.iris import file_graph
-from server.namespaces import MSCGA, MSCGH, MSCGI, MSCGP, MSCNP, MSCSH, NP
+from server.iris import file_graph, nanopub_graph
+from server.namespaces import MSCNP, MSCSH, NP
 
-#: The class each nanopublication graph namespace gets in the view.
+#: The class each part of a nanopublication (``np/<id>/<part>``) gets in the view.
 GRAPH_KINDS: dict[str, URIRef] = {
-    str(MSCGH): MSCSH.HeadGraph,
-    str(MSCGA): MSCSH.AssertionGraph,
-    str(MSCGP): MSCSH.ProvenanceGraph,
-    str(MSCGI): MSCSH.PubinfoGraph,
+    "head": MSCSH.HeadGraph,
+    "assertion": MSCSH.AssertionGraph,
+    "provenance": MSCSH.ProvenanceGraph,
+    "pubinfo": MSCSH.PubinfoGraph,
 }
-#: Namespaces whose local names are nanopublication ids (``mscnp:s2-1-03``, ``mscga:s2-1-03`` …).
-NANOPUB_NAMESPACES = (str(MSCNP), *GRAPH_KINDS)
 #: Graphs that hold the T-box: the ontology edit file(s) and the import modules.
 ONTOLOGY_GRAPH_PREFIXES = (str(file_graph("ontology")), str(file_graph("imports")))
 
@@ -47,13 +45,13 @@ def graph_kind(graph: URIRef) -> URIRef | None:
     :returns: ``mscsh:HeadGraph``, ``…AssertionGraph``, ``…ProvenanceGraph``, ``…PubinfoGraph``, or ``None``
         for a graph outside the four nanopublication namespaces.
 
-    >>> str(graph_kind(URIRef("https://w3id.org/msc-liver/graph/provenance/s3-01")))
+    >>> str(graph_kind(URIRef("https://w3id.org/msc-liver/np/s3-01/provenance")))
     'https://w3id.org/msc-liver/shapes/ProvenanceGraph'
     >>> graph_kind(URIRef("https://w3id.org/msc-liver/graph/entities/cells")) is None
     True
     """
-    text = str(graph)
-    return next((kind for base, kind in GRAPH_KINDS.items() if text.startswith(base)), None)
+    found = nanopub_graph(str(graph))
+    return GRAPH_KINDS[found[1]] if found else None
 
 
 def local_id(iri: URIRef) -> str | None:
@@ -62,13 +60,15 @@ def local_id(iri: URIRef) -> str | None:
     :param iri: an IRI.
     :returns: the local name after a nanopublication namespace, or ``None`` outside those namespaces.
 
-    >>> local_id(URIRef("https://w3id.org/msc-liver/graph/pubinfo/s2-1-03"))
+    >>> local_id(URIRef("https://w3id.org/msc-liver/np/s2-1-03/pubinfo"))
     's2-1-03'
     >>> local_id(URIRef("https://w3id.org/msc-liver/entity/cd47")) is None
     True
     """
+    if found := nanopub_graph(str(iri)):
+        return found[0]
     text = str(iri)
-    return next((text[len(base) :] for base in NANOPUB_NAMESPACES if text.startswith(base)), None)
+    return text[len(MSCNP) :] if text.startswith(str(MSCNP)) else None
 
 
 def is_ontology_graph(graph: URIRef) -> bool:

@@ -6,21 +6,19 @@ never replaces the last good release (ODK's ``--output $@.tmp.owl && mv``).
 """
 
 import datetime as dt
-import fcntl
 import json
-import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from server import __version__
+from server.checks.agents import agent_problems
 from server.checks.policy import project_shapes
 from server.checks.qc import gate_files, run_gates
 from server.checks.reason import reason, reason_with_mappings
@@ -30,16 +28,26 @@ from server.config import ProjectPaths
 from server.curation.ledger import project_ledger
 from server.curation.load import Loaded, load_project
 from server.errors import LoadError, ValidationFailed
+from server.iris import NANOPUB_PARTS, graph_kind
+from server.namespaces import PREFIXES
 from server.release.export import render
-from server.release.layout import INFERRED_FILE, INFO_FILE, SHAPES_FILE, VOID_FILE, current_release, is_pinned
+from server.release.layout import (
+    INFERRED_FILE,
+    INFO_FILE,
+    NANOPUBS_FILE,
+    SHAPES_FILE,
+    VOID_FILE,
+    publish_release,
+    release_lock,
+)
+from server.release.nanopubs.rdfio import to_trig
 from server.release.void import void_graph
 
-#: How many older releases to keep next to the current one (and any a running server holds).
-KEEP_RELEASES = 3
 #: How many violations the one-line failure names (all of them go to the full report, ``-v``).
 FIRST_SHOWN = 3
 
 T = TypeVar("T")
+_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
 @dataclass
@@ -96,8 +104,9 @@ def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
     :param version: release date ``YYYY-MM-DD`` (default: today, UTC).
     :returns: the new release.
     :raises LoadError: if a source file does not parse.
-    :raises ValidationFailed: on a SHACL violation, a QC gate row (the report names file, node, shape) or a
-        wrong external identifier (named with the label its source gives).
+    :raises ValidationFailed: on a SHACL violation, a QC gate row (the report names file, node, shape), a
+        wrong external identifier (named with the label its source gives) or a creator who is not a named
+        curator of ``instances/agents.ttl`` (a placeholder ORCID iD is refused).
     :raises InconsistentOntology: if HermiT finds an inconsistency or an unsatisfiable class, in the ontology
         and data or in their merge with every SSSOM exactMatch as an equivalence.
     :raises LoadError: for a version that is not a real date.
@@ -134,36 +143,22 @@ def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
             f"external identifiers: {len(problems)} problem(s); nothing published; first: {problems[0]}",
             "\n".join(problems),
         )
+    curators = _timed(timings, "agents", lambda: agent_problems(loaded))
+    if curators:
+        raise ValidationFailed(f"curators: {len(curators)} problem(s); nothing published; first: {curators[0]}",
+                               "\n".join(curators))  # fmt: skip
     reasoning = _timed(timings, "reason", lambda: reason(loaded))
     _timed(timings, "merge", lambda: reason_with_mappings(loaded))
     quads = sum(len(g) for g in loaded.data_graphs())
     checked = f"source tables in {tables}" if tables else "import modules only (no source tables found)"
-    with _build_lock(paths):
+    with release_lock(paths):
         target = _timed(timings, "write", lambda: _write_release(paths, loaded, reasoning.inferred, version))
         timings["total"] = round(time.perf_counter() - total, 3)
         info = {"version": version, "software": __version__, "quads": quads,
                 "identifiers_checked_against": checked, "timings_s": timings}  # fmt: skip
         (target / INFO_FILE).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-        _publish(paths, target)
+        publish_release(paths, target)
     return BuildResult(target, version, quads, timings, tables)
-
-
-@contextmanager
-def _build_lock(paths: ProjectPaths) -> Iterator[None]:
-    """Hold ``build/.lock`` while a release is written and published: one build at a time.
-
-    Any ``.tmp`` folder found once the lock is held was left by a build that was killed: it is removed.
-    """
-    releases = paths.build / "releases"
-    releases.mkdir(parents=True, exist_ok=True)
-    with open(paths.build / ".lock", "a", encoding="utf-8") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        for stale in releases.glob(".*.tmp"):
-            shutil.rmtree(stale, ignore_errors=True)
-        tmp_link = paths.build / ".current.tmp"
-        if tmp_link.is_symlink() or tmp_link.exists():
-            tmp_link.unlink()
-        yield
 
 
 def _write_release(paths: ProjectPaths, loaded: Loaded, inferred: Graph, version: str) -> Path:
@@ -174,6 +169,9 @@ def _write_release(paths: ProjectPaths, loaded: Loaded, inferred: Graph, version
     try:
         for name, content in render(loaded, ["trig", "nquads", "turtle"], version).items():
             (work / name).write_bytes(content)
+        nanopub_graphs = [g for g in loaded.data_graphs() if graph_kind(URIRef(g.identifier)) in NANOPUB_PARTS]
+        nanopub_quads = [(URIRef(g.identifier), s, p, o) for g in nanopub_graphs for s, p, o in g]
+        (work / NANOPUBS_FILE).write_text(to_trig(nanopub_quads, _PREFIXES), encoding="utf-8")
         inferred.serialize(work / INFERRED_FILE, format="turtle", encoding="utf-8")
         project_shapes(loaded).serialize(work / SHAPES_FILE, format="turtle", encoding="utf-8")
         void_graph(loaded, version).serialize(work / VOID_FILE, format="turtle", encoding="utf-8")
@@ -186,15 +184,3 @@ def _write_release(paths: ProjectPaths, loaded: Loaded, inferred: Graph, version
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-
-
-def _publish(paths: ProjectPaths, target: Path) -> None:
-    link = current_release(paths)
-    tmp_link = paths.build / ".current.tmp"
-    tmp_link.symlink_to(target.relative_to(paths.build))
-    os.replace(tmp_link, link)
-    releases = sorted((p for p in (paths.build / "releases").iterdir() if not p.name.startswith(".")), reverse=True)
-    keep = {target.resolve()} | {p.resolve() for p in releases[:KEEP_RELEASES]}
-    for old in releases:
-        if old.resolve() not in keep and not is_pinned(old):
-            shutil.rmtree(old, ignore_errors=True)

@@ -2,6 +2,9 @@
 
 import fcntl
 import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -27,6 +30,12 @@ SHAPES_FILE = "shapes.ttl"
 VOID_FILE = "void.ttl"
 #: Version, counts and stage timings (JSON).
 INFO_FILE = "release.json"
+#: The plain nanopublications alone (their four graphs each), what ``msckg nanopub check`` takes.
+NANOPUBS_FILE = "msc-liver.nanopubs.trig"
+#: Every signed (trusty) version of our nanopublications so far, retractions included (``msckg nanopub sign``).
+SIGNED_FILE = "msc-liver.signed.trig"
+#: How many older releases to keep next to the current one.
+KEEP_RELEASES = 3
 
 
 def current_release(paths: ProjectPaths) -> Path:
@@ -36,6 +45,46 @@ def current_release(paths: ProjectPaths) -> Path:
     :returns: ``build/current``; it may not exist before the first good build.
     """
     return paths.build / "current"
+
+
+@contextmanager
+def release_lock(paths: ProjectPaths) -> Iterator[None]:
+    """Hold ``build/.lock`` while a release is written and published: one writer at a time (build, sign).
+
+    Any ``.tmp`` folder found once the lock is held was left by a writer that was killed: it is removed.
+
+    :param paths: the project's folders.
+    :returns: a context in which this process alone writes releases.
+    """
+    releases = paths.build / "releases"
+    releases.mkdir(parents=True, exist_ok=True)
+    with open(paths.build / ".lock", "a", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for stale in releases.glob(".*.tmp"):
+            shutil.rmtree(stale, ignore_errors=True)
+        tmp_link = paths.build / ".current.tmp"
+        if tmp_link.is_symlink() or tmp_link.exists():
+            tmp_link.unlink()
+        yield
+
+
+def publish_release(paths: ProjectPaths, target: Path) -> None:
+    """Make a finished release folder the current one: atomically repoint ``build/current``, prune old ones.
+
+    Call it under :func:`release_lock`. A release a running server holds (:func:`pin_release`) is never pruned.
+
+    :param paths: the project's folders.
+    :param target: a complete release folder under ``build/releases``.
+    """
+    link = current_release(paths)
+    tmp_link = paths.build / ".current.tmp"
+    tmp_link.symlink_to(target.relative_to(paths.build))
+    os.replace(tmp_link, link)
+    releases = sorted((p for p in (paths.build / "releases").iterdir() if not p.name.startswith(".")), reverse=True)
+    keep = {target.resolve()} | {p.resolve() for p in releases[:KEEP_RELEASES]}
+    for old in releases:
+        if old.resolve() not in keep and not is_pinned(old):
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def ontology_graph(loaded: Loaded) -> URIRef:

@@ -9,10 +9,11 @@ import json
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 
 from server.engine import QuerySpec
 from server.engine.formats import GRAPH_FORMATS, negotiate
+from server.iris import legacy_graph, nanopub_graph
 from server.namespaces import BASE, shorten
 from server.web import engine_of
 
@@ -70,15 +71,27 @@ def _link(iri: str) -> str:
     return iri if iri.startswith(("http://", "https://")) else ""
 
 
+@bp.route("/graph/<any(head, assertion, provenance, pubinfo):part>/<np_id>")
+def legacy_nanopub_graph(part: str, np_id: str) -> Response:
+    """Answer a nanopublication graph IRI of the former layout with a permanent redirect to its current IRI."""
+    current = legacy_graph(f"{BASE}graph/{part}/{np_id}")
+    if current is None:
+        abort(404)
+    query = request.query_string.decode("utf-8")
+    target = "/" + current.removeprefix(BASE) + (f"?{query}" if query else "")
+    return redirect(target, code=301)  # type: ignore[return-value]
+
+
 @bp.route("/<any(entity, ontology, np, chain, agent, dataset, graph):kind>/<path:rest>")
 def dereference(kind: str, rest: str) -> Response:
     """Serve the description of one minted IRI."""
     iri = f"{BASE}{kind}/{rest}"
+    is_graph = kind == "graph" or nanopub_graph(iri) is not None
     node = _iri_literal(iri)
     best = request.accept_mimetypes.best_match(["text/html", *[f.media_type for f in GRAPH_FORMATS]])
     if best != "text/html" or request.args.get("format"):
         fmt = negotiate(GRAPH_FORMATS, request.headers.get("Accept"), request.args.get("format"))
-        query = _describe_query(node, kind == "graph")
+        query = _describe_query(node, is_graph)
         result = engine_of(current_app).query(QuerySpec(query, accept=fmt.media_type))
         if not result.body.strip() or result.body.strip() in (b"[]", b"{}"):
             abort(404)
@@ -86,7 +99,7 @@ def dereference(kind: str, rest: str) -> Response:
         response.headers["Content-Type"] = f"{fmt.media_type}; charset=utf-8"
         response.headers["Vary"] = "Accept"
         return response
-    facts = _select(_facts_query(node, kind == "graph"))
+    facts = _select(_facts_query(node, is_graph))
     if not facts:
         abort(404)
     labels = [f for f in facts if f["p"].endswith("rdf-schema#label")]

@@ -60,7 +60,7 @@ def test_relations_outside_their_meaning_are_refused(paths: ProjectPaths, tmp_pa
     claim.write_text(
         "@prefix obo: <http://purl.obolibrary.org/obo/> .\n"
         "@prefix msce: <https://w3id.org/msc-liver/entity/> .\n"
-        "<https://w3id.org/msc-liver/graph/assertion/x-01> {\n"
+        "<https://w3id.org/msc-liver/np/x-01/assertion> {\n"
         "    msce:liver-failure obo:RO_0002212 msce:liver-transplantation .\n"
         "    msce:il6 obo:RO_0002212 msce:inflammatory-response .\n"
         "    msce:bm-msc obo:RO_0004035 msce:inflammatory-response .\n"

@@ -47,10 +47,10 @@ def test_gate_catches_its_defect(gate: str) -> None:
 
 def test_assertion_without_provenance_gate(tmp_path: Path) -> None:
     ds = Dataset(default_union=True)
-    ds.graph("https://w3id.org/msc-liver/graph/head/s9-01").parse(
+    ds.graph("https://w3id.org/msc-liver/np/s9-01/head").parse(
         data=PREFIXES + "<https://w3id.org/msc-liver/np/s9-01> a np:Nanopublication ; "
-        "np:hasAssertion <https://w3id.org/msc-liver/graph/assertion/s9-01> ; "
-        "np:hasProvenance <https://w3id.org/msc-liver/graph/provenance/s9-01> .",
+        "np:hasAssertion <https://w3id.org/msc-liver/np/s9-01/assertion> ; "
+        "np:hasProvenance <https://w3id.org/msc-liver/np/s9-01/provenance> .",
         format="turtle",
     )
     failures = run_gates(Loaded(ds), [ROOT / "queries" / "qc" / "assertion-without-provenance-violation.rq"])

@@ -141,8 +141,8 @@ def test_syntax_error_names_file_and_line() -> None:
     with pytest.raises(LoadError) as caught:
         load_files([SYNTAX_ERROR])
     assert caught.value.file == str(SYNTAX_ERROR)
-    assert caught.value.line == 7
-    assert str(caught.value).startswith(f"{SYNTAX_ERROR}:7: ")
+    assert caught.value.line == 6
+    assert str(caught.value).startswith(f"{SYNTAX_ERROR}:6: ")
 
 
 def test_view_states_graph_membership() -> None:

@@ -29,14 +29,14 @@ def test_fmt_rewrites_and_is_idempotent(tmp_path: Path) -> None:
     messy.write_text(
         "@prefix msce: <https://w3id.org/msc-liver/entity/> .\n"
         "@prefix msc: <https://w3id.org/msc-liver/ontology/> .\n"
-        "<https://w3id.org/msc-liver/graph/assertion/s1-01> { msce:b msc:secretes msce:z , msce:a . "
+        "<https://w3id.org/msc-liver/np/s1-01/assertion> { msce:b msc:secretes msce:z , msce:a . "
         "msce:a msc:differentiatesInto msce:hepatocyte }\n",
         encoding="utf-8",
     )
     assert format_files([messy], check=True) == [messy]
     assert format_files([messy], check=False) == [messy]
     text = messy.read_text(encoding="utf-8")
-    assert "mscga:s1-01 {" in text
+    assert "<https://w3id.org/msc-liver/np/s1-01/assertion> {" in text
     assert text.index("msce:a msc:differentiatesInto") < text.index("msce:b msc:secretes msce:a, msce:z")
     assert format_files([messy], check=True) == []
 

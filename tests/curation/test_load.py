@@ -14,7 +14,7 @@ def test_project_graphs_are_named_after_their_files(loaded) -> None:  # type: ig
     assert str(MSCG["ontology"]) in names
     assert str(MSCG["references"]) in names
     assert any(n.startswith(str(MSCG["entities/"])) for n in names)
-    assert any(n.startswith("https://w3id.org/msc-liver/graph/assertion/") for n in names)
+    assert any(n.startswith("https://w3id.org/msc-liver/np/") and n.endswith("/assertion") for n in names)
     for g in loaded.data_graphs():
         assert loaded.source_of(g.identifier) is not None
 

@@ -119,7 +119,7 @@ def test_ctrl_c_is_exit_130_and_leaves_nothing_half_written(project_copy: Projec
 
 def test_a_served_release_is_kept_and_served_whole_after_rebuilds(endpoint_release: Path, tmp_path: Path) -> None:
     """build/current moves on; the server keeps its dump, its downloads, and the folder is not pruned."""
-    from server.release.build import KEEP_RELEASES, _publish
+    from server.release.layout import KEEP_RELEASES, publish_release
     from server.web import create_app
     from tests.conftest import make_settings
 
@@ -140,7 +140,7 @@ def test_a_served_release_is_kept_and_served_whole_after_rebuilds(endpoint_relea
             new = releases / f"2026-01-0{day}-b"
             new.mkdir()
             (new / DUMP_FILE).write_text(f"# release {day}\n", encoding="utf-8")
-            _publish(paths, new)
+            publish_release(paths, new)
         assert current_release(paths).resolve() != old and old.is_dir()
         client = app.test_client()
         assert client.get(f"/download/{DUMP_FILE}").data == served

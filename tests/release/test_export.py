@@ -26,9 +26,9 @@ from server.cli import EXPORT_FORMATS, main
 from server.config import ProjectPaths
 from server.curation.load import Loaded, load_files
 from server.errors import ValidationFailed
-from server.iris import REVIEW, curie_of, iri_of, release
+from server.iris import REVIEW, curie_of, graph_kind, iri_of, nanopub, release
 from server.links.sssom import MAPPING_SET_ID
-from server.namespaces import BASE, LICENSE_IRI, MSCGA, ONTOLOGY_IRI, PREFIXES
+from server.namespaces import BASE, LICENSE_IRI, ONTOLOGY_IRI, PREFIXES
 from server.release.biolink import (
     CATEGORIES,
     EDGE_COLUMNS,
@@ -108,7 +108,7 @@ def _assertion_count(loaded: Loaded) -> int:
     return sum(
         1
         for g in loaded.data_graphs()
-        if str(g.identifier).startswith(str(MSCGA))
+        if graph_kind(URIRef(g.identifier)) == "assertion"
         for s, _, _ in g
         if s != g.identifier
     )
@@ -124,7 +124,7 @@ def test_trig_keeps_every_quad_and_nanopublication(exported: Path, loaded: Loade
     for head in heads:
         np_id = str(head).rsplit("/", 1)[-1]
         for kind in ("head", "assertion", "provenance", "pubinfo"):
-            assert graphs.get(URIRef(f"{BASE}graph/{kind}/{np_id}"), 0) > 0, (np_id, kind)
+            assert graphs.get(URIRef(f"{BASE}np/{np_id}/{kind}"), 0) > 0, (np_id, kind)
 
 
 def test_nquads_same_quads_sorted_lines(exported: Path, loaded: Loaded) -> None:
@@ -176,7 +176,7 @@ def test_csv_one_row_per_assertion_with_verbatim_quotes(exported: Path, loaded: 
         assert row["quote_zh"] and row["quote_zh"] in review, row["nanopub"]
         assert row["translation_en"] and row["subject_label"] and row["object_label"] and row["predicate_label"]
         assert row["evidence"].startswith("ECO:") and row["review_section"]
-        graph = MSCGA[row["nanopub"].rsplit("/", 1)[-1]]
+        graph = nanopub(row["nanopub"].rsplit("/", 1)[-1]).assertion
         assert (graph, URIRef(row["subject"]), URIRef(row["predicate"]), URIRef(row["object"])) in triples
         assert all(s.startswith("NCBITaxon:") for s in row["species"].split("|") if s)
     keys = [(r["nanopub"], r["subject"], r["predicate"], r["object"]) for r in rows]
@@ -263,7 +263,7 @@ def test_kgx_edges_are_the_assertion_triples(exported: Path, loaded: Loaded) -> 
     triples = {
         (s, p, o)
         for g in loaded.data_graphs()
-        if str(g.identifier).startswith(str(MSCGA))
+        if graph_kind(URIRef(g.identifier)) == "assertion"
         for s, p, o in g
         if s != g.identifier  # the claim's qualifiers are edge properties, not edges
     }

@@ -122,12 +122,12 @@ def test_gsp_publish_into_oxigraph_replaces_the_previous_release(real_release: P
         result = CliRunner().invoke(main, ["publish", "--release", str(small), "--gsp", server.url + "/store"])
         assert result.exit_code == 0, result.output
         assert [_number(c) for c in _select(query, COUNT_GRAPHS)] == list(_release_counts(small))
-        assert _ask(query, "ASK { GRAPH <https://w3id.org/msc-liver/graph/assertion/t-01> { ?s ?p ?o } }")
+        assert _ask(query, "ASK { GRAPH <https://w3id.org/msc-liver/np/t-01/assertion> { ?s ?p ?o } }")
         result = CliRunner().invoke(main, ["publish", "--release", str(real_release), "--gsp", server.url + "/store"])
         assert result.exit_code == 0, result.output
         assert "staged" in result.output and "switch: done" in result.output
         assert [_number(c) for c in _select(query, COUNT_GRAPHS)] == list(_release_counts(real_release))
-        assert not _ask(query, "ASK { GRAPH <https://w3id.org/msc-liver/graph/assertion/t-01> { ?s ?p ?o } }")
+        assert not _ask(query, "ASK { GRAPH <https://w3id.org/msc-liver/np/t-01/assertion> { ?s ?p ?o } }")
         assert not _ask(query, STAGED)
     finally:
         server.stop()

@@ -256,11 +256,21 @@ def test_entity_page_escapes_and_negotiates(client) -> None:  # type: ignore[no-
 
 
 def test_graph_and_nanopub_iris_dereference(client) -> None:  # type: ignore[no-untyped-def]
-    response = client.get("/graph/assertion/t-01", headers={"Accept": "application/n-triples"})
+    response = client.get("/np/t-01/assertion", headers={"Accept": "application/n-triples"})
     graph = Graph().parse(data=response.data, format="nt")
     assert list(graph) == [
         (URIRef(BM_MSC), URIRef("https://w3id.org/msc-liver/ontology/differentiatesInto"),
          URIRef("https://w3id.org/msc-liver/entity/hepatocyte"))
     ]  # fmt: skip
     page = client.get("/np/t-01", headers={"Accept": "text/html"})
-    assert page.status_code == 200 and "graph/assertion/t-01" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "np/t-01/assertion" in page.get_data(as_text=True)
+
+
+def test_former_graph_iris_redirect_permanently(client) -> None:  # type: ignore[no-untyped-def]
+    for part in ("head", "assertion", "provenance", "pubinfo"):
+        response = client.get(f"/graph/{part}/t-01?format=turtle")
+        assert response.status_code == 301
+        assert response.headers["Location"].endswith(f"/np/t-01/{part}?format=turtle")
+    followed = client.get("/graph/assertion/t-01", headers={"Accept": "application/n-triples"}, follow_redirects=True)
+    assert followed.status_code == 200 and "differentiatesInto" in followed.get_data(as_text=True)
+    assert client.get("/graph/assertion/Not_An_Id").status_code == 404
