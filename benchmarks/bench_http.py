@@ -163,15 +163,20 @@ def tree_pss_mib(pid: int) -> float:
     msckg's query workers are forks sharing the loaded store copy-on-write; summing their RSS would count the
     shared pages once per worker, PSS divides each shared page among the processes that map it.
     """
-    total = 0
+    return round(sum(tree_pss_by_process(pid).values()), 1)
+
+
+def tree_pss_by_process(pid: int) -> dict[int, float]:
+    """PSS of a process and of each of its descendants, MiB, by pid (a query worker's memory is its own line)."""
+    found: dict[int, float] = {}
     for p in _tree(pid):
         try:
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
-                    total += int(line.split()[1])
+                    found[p] = int(line.split()[1]) / 1024
         except OSError:
             continue
-    return round(total / 1024, 1)
+    return found
 
 
 @dataclass
@@ -189,6 +194,8 @@ class Server:
     process: subprocess.Popen[bytes] | None = None
     cold_start_s: float | None = None
     peak_pss_mib: float = 0.0
+    #: PSS of each process of the tree when the total peaked, MiB (largest first).
+    peak_pss_each: list[float] = field(default_factory=list)
     _sampling: bool = False
 
     def start(self, limit: float = 180.0) -> float:
@@ -249,7 +256,10 @@ class Server:
 
         def run() -> None:
             while self._sampling and self.process is not None and self.process.poll() is None:
-                self.peak_pss_mib = max(self.peak_pss_mib, tree_pss_mib(self.process.pid))
+                each = tree_pss_by_process(self.process.pid)
+                if sum(each.values()) > self.peak_pss_mib:
+                    self.peak_pss_mib = round(sum(each.values()), 1)
+                    self.peak_pss_each = sorted((round(v, 1) for v in each.values()), reverse=True)
                 time.sleep(0.2)
 
         thread = threading.Thread(target=run, daemon=True)
@@ -616,7 +626,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             finally:
                 server.stop()
             info["peak_pss_mib"] = max(info["peak_pss_mib"], server.peak_pss_mib)
-            run = {"server": name, "mix": mix, **figures, "peak_pss_mib": server.peak_pss_mib}
+            run = {"server": name, "mix": mix, **figures, "peak_pss_mib": server.peak_pss_mib,
+                   "peak_pss_each_mib": server.peak_pss_each}  # fmt: skip
             result["runs"].append(run)
             print(
                 f"  {name:16} {mix:6} "
@@ -723,6 +734,12 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> None:
             f"(runs {', '.join(f'{t:.2f}' for t in cold['runs'])}); target < 3 s: "
             f"{'met' if cold['median'] < 3 else 'MISSED'}"
         )
+    print(
+        "\nPSS per process at each run's peak, MiB, largest first (msckg: HTTP process, store process, query workers)"
+    )
+    for run in result["runs"]:
+        if run.get("peak_pss_each_mib"):
+            print(f"  {run['server']:16} {run['mix']:8} {' '.join(f'{v:.0f}' for v in run['peak_pss_each_mib'])}")
     for name, info in result["servers"].items():
         print(
             f"{name:16} ready after {', '.join(f'{t:.2f}' for t in info['ready_s'])} s; "
