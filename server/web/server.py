@@ -87,7 +87,7 @@ def _loader(settings: Settings, engine: QueryEngine | None, report: int, supervi
                 signal.signal(STOP_QUERIES, lambda signum, frame: close())
         except MsckgError as exc:
             fields = {"kind": type(exc).__name__, "message": str(exc), **getattr(exc, "__dict__", {})}
-            os.write(report, json.dumps(fields).encode())
+            os.write(report, json.dumps(fields, default=str).encode()[:65536])
             os._exit(2)
         os.write(report, b'{"kind": "ready"}')
         os.close(report)
