@@ -127,7 +127,10 @@ def serve(settings: Settings, host: str, port: int, engine: QueryEngine | None =
     failure: list[dict[str, Any]] = []
 
     def announce() -> None:  # the HTTP process says "ready" once its app (and query workers) are up
-        message = json.loads(os.read(readable, 65536) or b'{"kind": "exited"}')
+        try:
+            message = json.loads(os.read(readable, 65536))
+        except ValueError:  # nothing, or a report cut at the pipe's size
+            message = {"kind": "exited"}
         os.close(readable)
         if message["kind"] == "ready":
             print(f"serving {source or settings.release} on http://{host}:{port}/sparql", flush=True)  # noqa: T201
