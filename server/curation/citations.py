@@ -53,9 +53,9 @@ def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str
 
 
 def read_continuations(path: Path) -> list[Continuation]:
-    """Read the declared continuations (``marker``, ``opening``, ``cue``).
+    """Read a table of declared sentences (``marker``, ``opening``, ``cue``): continuations, or species sentences.
 
-    :param path: ``sources/citation-coverage.tsv``.
+    :param path: ``sources/citation-coverage.tsv`` or ``sources/species-sentences.tsv``.
     :returns: one per row, in order.
     :raises LoadError: if the file cannot be read, lacks a column or value, or a marker is not a number.
     """

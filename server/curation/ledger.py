@@ -6,7 +6,9 @@ keeping raw offsets so that a nanopublication's verbatim quote can be placed in 
 and the unmarked sentences of its paragraph that the curators declared continuations of the cited study
 (``sources/citation-coverage.tsv``, within the marker's *run*: the unmarked sentences just before it). A
 nanopublication cites exactly the marker that covers its clause, or, when none does, the review itself; the
-species it states is written in the sentences its marker covers or, flagged, in the cited reference's title.
+species it states is written in the sentences its marker covers, in an unmarked sentence of the marker's run that the
+curators declared as introducing the cited study's system (``sources/species-sentences.tsv``) or, flagged, in the
+cited reference's title.
 """
 
 import re
@@ -49,6 +51,7 @@ _MARKER = MARKER
 #: The curators' tables beside the review's text.
 CONTINUATIONS_FILE = "citation-coverage.tsv"
 RETIRED_FILE = "retired-nanopublications.tsv"
+SPECIES_FILE = "species-sentences.tsv"
 _MARKUP = re.compile(r"<(sup|sub)>([^<]*)</\1>")
 _SUPERSCRIPT = dict(
     zip("0123456789+-=()abcdefghijklmnoprstuvwxyz", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ", strict=True)
@@ -251,6 +254,7 @@ def build_ledger(
     *,
     continuations: Iterable[Continuation] = (),
     retired: dict[str, str] | None = None,
+    species_sentences: Iterable[Continuation] = (),
 ) -> Ledger:
     """Place every nanopublication's quote in its clause and check coverage, citations and stated species.
 
@@ -259,6 +263,8 @@ def build_ledger(
     :param ref_numbers: DOI IRI → reference number (from the reference nodes).
     :param continuations: the unmarked sentences the curators declared covered by the next marker.
     :param retired: nanopublication ids that must not be used again, with the reason.
+    :param species_sentences: unmarked sentences whose species word the claims of their marker may take (the
+        sentence introduces that study's system; its own claims stay uncited).
     :returns: the ledger with its problems (a missing sentence or marker, a quote not found verbatim or crossing
         a marker, a citation its clause's marker does not give or an uncited claim in a cited clause, a species
         written nowhere the claim may take it from, a declared continuation that matches no sentence of its
@@ -266,7 +272,10 @@ def build_ledger(
     """
     sentences = split_sentences(review_text)
     plain, offsets = plain_text(review_text)
-    problems = _declare_continuations(sentences, continuations)
+    problems: list[str] = []
+    for c, s in _declared(sentences, continuations, "continuation", problems):
+        s.continued_by = c
+    stated_in = [(c.marker, s.text) for c, s in _declared(sentences, species_sentences, "species sentence", problems)]
     marker_nanopubs: dict[int, list[str]] = {n: [] for s in sentences for n in s.markers}
     titles = {str(s): str(o) for s, o in loaded.dataset.subject_objects(DCTERMS.title) if str(s) in ref_numbers}
     ds = loaded.dataset
@@ -300,7 +309,7 @@ def build_ledger(
                 s.text
                 for s in sentences
                 if set(s.markers) & numbers or (s.continued_by and s.continued_by.marker in numbers)
-            ]
+            ] + [text for marker, text in stated_in if marker in numbers]
             species = {str(o) for o in ds.objects(assertion, MSC.species)}
             title = titles.get(str(min(cited))) if cited else None
             from_title = (assertion, MSC.contextFromReferenceTitle, Literal(True)) in ds
@@ -310,19 +319,20 @@ def build_ledger(
     return Ledger(sentences, marker_nanopubs, problems, dict(retired or {}))
 
 
-def _declare_continuations(sentences: list[Sentence], continuations: Iterable[Continuation]) -> list[str]:
-    """Mark each declared continuation on the one unmarked sentence of its marker's run that it opens."""
-    problems = []
-    for c in continuations:
+def _declared(
+    sentences: list[Sentence], declared: Iterable[Continuation], what: str, problems: list[str]
+) -> list[tuple[Continuation, Sentence]]:
+    """Find the one unmarked sentence of its marker's run that each declared row opens; report any other count."""
+    found = []
+    for c in declared:
         matches = [s for s in sentences if not s.markers and c.marker in s.run_markers and s.text.startswith(c.opening)]
         if len(matches) != 1:
             problems.append(
-                f"continuation of [{c.marker}] {c.opening!r}: {len(matches)} unmarked sentences of that marker's run "
+                f"{what} of [{c.marker}] {c.opening!r}: {len(matches)} unmarked sentences of that marker's run "
                 "open so (expected one)"
             )
-        for s in matches:
-            s.continued_by = c
-    return problems
+        found += [(c, s) for s in matches]
+    return found
 
 
 def _covering(sentence: Sentence, text: str, start: int, end: int) -> list[int]:
@@ -378,8 +388,8 @@ def project_ledger(loaded: Loaded, source: Path) -> Ledger:
     """Build the ledger of the project against the review's text and the curators' tables beside it.
 
     :param loaded: the project's Dataset.
-    :param source: the review's text file (``citation-coverage.tsv`` and ``retired-nanopublications.tsv`` are
-        read from its folder).
+    :param source: the review's text file (``citation-coverage.tsv``, ``species-sentences.tsv`` and
+        ``retired-nanopublications.tsv`` are read from its folder).
     :returns: the ledger.
     :raises LoadError: if the review's text or one of the tables cannot be read.
     """
@@ -393,4 +403,5 @@ def project_ledger(loaded: Loaded, source: Path) -> Ledger:
         reference_numbers(loaded),
         continuations=read_continuations(source.parent / CONTINUATIONS_FILE),
         retired=read_retired(source.parent / RETIRED_FILE),
+        species_sentences=read_continuations(source.parent / SPECIES_FILE),
     )

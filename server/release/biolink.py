@@ -14,9 +14,9 @@ ours                           biolink predicate       qualifiers / note
 =============================  ======================  ====================================================
 RO:0002213 positively reg.     regulates               object_direction_qualifier upregulated (≡ RO:0002213)
 RO:0002212 negatively reg.     regulates               object_direction_qualifier downregulated (≡ RO:0002212)
-RO:0002304, RO:0004034,        affects                 qualified_predicate causes, direction increased
+RO:0002304, RO:0004032/4034,   affects                 qualified_predicate causes, direction increased
 msc:increases
-RO:0002305, RO:0004035,        affects                 qualified_predicate causes, direction decreased
+RO:0002305, RO:0004033/4035,   affects                 qualified_predicate causes, direction decreased
 msc:decreases
 RO:0002264 / RO:0002418        acts_upstream_of_or_within / affects (no direction)
 RO:0002566 causally influences affects                 no direction (a molecule acting on another, sign unstated)
@@ -121,6 +121,8 @@ PREDICATES: dict[str, PredicateMapping] = {
     "RO:0002212": PredicateMapping("biolink:regulates", direction="downregulated"),
     "RO:0002304": _UP,
     "RO:0002305": _DOWN,
+    "RO:0004032": _UP,
+    "RO:0004033": _DOWN,
     "RO:0004034": _UP,
     "RO:0004035": _DOWN,
     "RO:0002264": PredicateMapping("biolink:acts_upstream_of_or_within"),
