@@ -89,6 +89,7 @@ REFERENCES = {
     "https://doi.org/10.1038/s41598-020-61167-z": 3,
     "https://doi.org/10.1007/s13205-021-02640-y": 6,
     "https://doi.org/10.1002/hep.30700": 10,
+    "https://doi.org/10.1038/s41420-021-00584-z": 16,
     "https://doi.org/10.3389/fphar.2023.1168545": 20,
     "https://doi.org/10.1038/s41419-022-05303-9": 21,
 }
@@ -196,6 +197,22 @@ def test_a_species_from_the_title_needs_the_flag_and_the_title() -> None:
     assert len(_problems(_claim(quote, "2.1", ref10, rat + flag))) == 1  # the title says mouse
 
 
+def test_a_species_may_come_from_a_declared_species_sentence() -> None:
+    """S6 of section 2.2 reports ref 16's study without 小鼠; the background sentence before it that introduces the
+    study's mouse macrophages is declared, so the claim may state mouse; undeclared, or declared where no sentence of
+    the marker's run opens so, it may not."""
+    ref16, mouse = "https://doi.org/10.1038/s41420-021-00584-z", "<urn:a> msc:species obo:NCBITaxon_10090 ."
+    claim = _claim("BM-MSCs 可通过激活抗纤维化因子和凋亡通路", "2.2", ref16, mouse)
+    run = [Continuation(16, "BM-MSCs 可通过激活抗纤维化因子和凋亡通路", "[16]'s title names it")]
+    stated = [Continuation(16, "小鼠巨噬细胞包括", "introduces the study's mouse macrophages")]
+    assert _problems(claim, continuations=run, species_sentences=stated) == []
+    assert any("states obo:NCBITaxon_10090" in p for p in _problems(claim, continuations=run))
+    wrong = [Continuation(16, "肝星状细胞活化是", "not in [16]'s run")]
+    found = [p for p in build_ledger(claim, TEXT, REFERENCES, continuations=run, species_sentences=wrong).problems]
+    assert "species sentence of [16] '肝星状细胞活化是': 0 unmarked sentences of that marker's run open so (expected one)" in found
+    assert any("states obo:NCBITaxon_10090" in p for p in found)
+
+
 def test_a_retired_id_is_not_reused() -> None:
     claim = _claim("可降低免疫排斥反应", "1", REVIEW)
     assert _problems(claim, retired={"t-01": "its step is not in the sentence"}) == [
@@ -205,6 +222,7 @@ def test_a_retired_id_is_not_reused() -> None:
 
 def test_the_project_tables_read() -> None:
     assert len(read_continuations(SOURCE_TEXT.parent / "citation-coverage.tsv")) >= 5
+    assert [c.marker for c in read_continuations(SOURCE_TEXT.parent / "species-sentences.tsv")] == [16]
     assert "s2-1-26" in read_retired(SOURCE_TEXT.parent / "retired-nanopublications.tsv")
 
 
