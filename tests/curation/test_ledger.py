@@ -209,7 +209,10 @@ def test_a_species_may_come_from_a_declared_species_sentence() -> None:
     assert any("states obo:NCBITaxon_10090" in p for p in _problems(claim, continuations=run))
     wrong = [Continuation(16, "肝星状细胞活化是", "not in [16]'s run")]
     found = [p for p in build_ledger(claim, TEXT, REFERENCES, continuations=run, species_sentences=wrong).problems]
-    assert "species sentence of [16] '肝星状细胞活化是': 0 unmarked sentences of that marker's run open so (expected one)" in found
+    expected = (
+        "species sentence of [16] '肝星状细胞活化是': 0 unmarked sentences of that marker's run open so (expected one)"
+    )
+    assert expected in found
     assert any("states obo:NCBITaxon_10090" in p for p in found)
 
 
