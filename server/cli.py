@@ -426,19 +426,44 @@ def nanopub_publish_cmd(
 @ROOT_OPTION
 @click.argument("source", metavar="FROM")
 @click.argument("target", metavar="TO")
-@click.option("--max-length", type=click.IntRange(1, MAX_PATH_LENGTH), default=DEFAULT_PATH_LENGTH, show_default=True,
-              help="Longest path, in claims.")
+@click.option(
+    "--max-length",
+    type=click.IntRange(1, MAX_PATH_LENGTH),
+    default=DEFAULT_PATH_LENGTH,
+    show_default=True,
+    help="Longest path, in claims.",
+)
 @click.option("--same-context", is_flag=True, help="Only paths whose steps share one species and one model.")
 @click.option("--species", metavar="CURIE", default=None, help="Only steps in this species (NCBITaxon:10090).")
-@click.option("--max-paths", type=click.IntRange(1), default=DEFAULT_MAX_PATHS, show_default=True,
-              help="Most paths of each kind (stated, derived).")
+@click.option(
+    "--max-paths",
+    type=click.IntRange(1),
+    default=DEFAULT_MAX_PATHS,
+    show_default=True,
+    help="Most paths of each kind (stated, derived).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--release", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Release folder (default: build/current).")
+@click.option(
+    "--release",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Release folder (default: build/current).",
+)
 @click.option("--store", metavar="URL", default=None, help="Ask this SPARQL endpoint instead of the release's dump.")
 @click.pass_context
-def paths_cmd(ctx: click.Context, root: Path | None, source: str, target: str, max_length: int, same_context: bool,
-              species: str | None, max_paths: int, fmt: str, release: Path | None, store: str | None) -> None:
+def paths_cmd(
+    ctx: click.Context,
+    root: Path | None,
+    source: str,
+    target: str,
+    max_length: int,
+    same_context: bool,
+    species: str | None,
+    max_paths: int,
+    fmt: str,
+    release: Path | None,
+    store: str | None,
+) -> None:
     """How does FROM affect TO: mechanism paths with composed signs, stated or derived, and their evidence.
 
     FROM and TO are CURIEs (CL:0002540, GO:0006954, msce:bm-msc), slugs (bm-msc) or labels in English or Chinese.

@@ -88,8 +88,15 @@ def path_json(path: Path) -> dict[str, Any]:
         "sign": path.sign,
         "nodes": [short(n) for n in path.nodes],
         "chain": path.chain,
-        "junctions": [{"after_step": j.after, "kind": j.kind, "before": sorted(short(x) for x in j.before),
-                       "then": sorted(short(x) for x in j.then)} for j in path.junctions],  # fmt: skip
+        "junctions": [
+            {
+                "after_step": j.after,
+                "kind": j.kind,
+                "before": sorted(short(x) for x in j.before),
+                "then": sorted(short(x) for x in j.then),
+            }
+            for j in path.junctions
+        ],  # fmt: skip
         "steps": [step_json(e) for e in path.steps],
     }
 
@@ -137,9 +144,12 @@ def as_json(result: PathsResult, graph: CausalGraph) -> dict[str, Any]:
         "net_derived": result.net_derived,
         "effect": effect(graph, result.target, result.net),
         "truncated": list(result.truncated),
-        "limits": {"max_length": result.options.max_length, "max_paths": result.options.max_paths,
-                   "same_context": result.options.same_context,
-                   "species": short(result.options.species) if result.options.species else None},  # fmt: skip
+        "limits": {
+            "max_length": result.options.max_length,
+            "max_paths": result.options.max_paths,
+            "same_context": result.options.same_context,
+            "species": short(result.options.species) if result.options.species else None,
+        },  # fmt: skip
         "paths": [path_json(p) for p in paths],
         "summary": summary_json(result.summary) if result.summary else None,
         "labels": {short(n): {"en": graph.label(n, "en"), "zh": graph.label(n, "zh")} for n in sorted(nodes)},
@@ -162,9 +172,10 @@ def as_text(result: PathsResult, graph: CausalGraph) -> str:
     lines.append(f"net (stated paths): {result.net}" + (f" ({outcome})" if outcome else "")
                  + f"; derived paths: {result.net_derived}")  # fmt: skip
     options = result.options
+    cut = f"; cut at {options.max_paths}: {', '.join(result.truncated)}" if result.truncated else ""
+    context = " (same context only)" if options.same_context else ""
     lines.append(f"{len(result.stated)} stated, {len(result.derived)} derived path(s) of at most {options.max_length} "
-                 "steps" + (" (same context only)" if options.same_context else "")
-                 + (f"; cut at {options.max_paths}: {', '.join(result.truncated)}" if result.truncated else ""))  # fmt: skip
+                 f"steps{context}{cut}")  # fmt: skip
     for i, path in enumerate(result.stated + result.derived, start=1):
         chain = f" chain {short(path.chain)}" if path.chain else ""
         lines.append(f"\n[{i}] {path.kind} {path.sign}{chain}: " + " -> ".join(graph.label(n) for n in path.nodes))
