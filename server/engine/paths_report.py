@@ -137,6 +137,7 @@ def as_json(result: PathsResult, graph: CausalGraph) -> dict[str, Any]:
     """
     paths = result.stated + result.derived
     nodes = {result.source, result.target} | {n for p in paths for n in p.nodes}
+    nodes |= {e.predicate for p in paths for e in p.steps}
     return {
         "from": short(result.source),
         "to": short(result.target),

@@ -67,12 +67,14 @@ def create_app(settings: Settings | None = None, engine: QueryEngine | None = No
     }
 
     from server.web.entities import bp as entities_bp
+    from server.web.paths_view import bp as paths_bp
     from server.web.sparql import bp as sparql_bp
     from server.web.ui import bp as ui_bp
 
     app.register_blueprint(sparql_bp)
     app.register_blueprint(entities_bp)
     app.register_blueprint(ui_bp)
+    app.register_blueprint(paths_bp)
 
     @app.before_request
     def refuse_update() -> Response | None:

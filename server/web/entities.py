@@ -12,10 +12,14 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 
 from server.engine import QuerySpec
+from server.engine.evidence import summarize
 from server.engine.formats import GRAPH_FORMATS, negotiate
+from server.engine.paths_report import short, summary_json
 from server.iris import legacy_graph, nanopub_graph
 from server.namespaces import BASE, shorten
 from server.web import engine_of
+from server.web.diagram import Diagram, draw, local_href
+from server.web.paths_view import causal_graph_of, edges_about
 
 bp = Blueprint("entities", __name__)
 
@@ -71,6 +75,22 @@ def _link(iri: str) -> str:
     return iri if iri.startswith(("http://", "https://")) else ""
 
 
+def mechanism(iri: str, kind: str) -> tuple[Diagram | None, dict[str, object] | None]:
+    """Draw the causal claims of an entity (its neighbourhood) or of a chain (its steps), with a chain's evidence.
+
+    :param iri: the node's IRI.
+    :param kind: the first path segment of its IRI (``entity``, ``chain`` …).
+    :returns: the diagram (``None`` when the node takes part in no causal claim) and, for a chain, the summary.
+    """
+    if kind not in ("entity", "chain"):
+        return None, None
+    graph = causal_graph_of(current_app._get_current_object())  # type: ignore[attr-defined]
+    edges = edges_about(graph, iri)
+    diagram = draw(graph, edges, ends=(iri,) if kind == "entity" else ())
+    evidence = summary_json(summarize(edges, graph.edges)) if kind == "chain" and edges else None
+    return diagram, evidence
+
+
 @bp.route("/graph/<any(head, assertion, provenance, pubinfo):part>/<np_id>")
 def legacy_nanopub_graph(part: str, np_id: str) -> Response:
     """Answer a nanopublication graph IRI of the former layout with a permanent redirect to its current IRI."""
@@ -103,6 +123,7 @@ def dereference(kind: str, rest: str) -> Response:
     if not facts:
         abort(404)
     labels = [f for f in facts if f["p"].endswith("rdf-schema#label")]
+    diagram, evidence = mechanism(iri, kind)
     mappings = [f for f in facts if f["p"].startswith("http://www.w3.org/2004/02/skos/core#") and "Match" in f["p"]]
     html = render_template(
         "entity.html",
@@ -115,6 +136,10 @@ def dereference(kind: str, rest: str) -> Response:
         shorten=shorten,
         link=_link,
         obo_page=_OBO_PAGE,
+        diagram=diagram,
+        evidence=evidence,
+        href=local_href,
+        short=short,
     )
     response = Response(html, mimetype="text/html")
     response.headers["Vary"] = "Accept"
