@@ -119,7 +119,8 @@ def _dense(width: int, depth: int) -> CausalGraph:
 
     claim = Claim(NP + "dense")
     layers = [["s"], *([f"{d}-{i}" for i in range(width)] for d in range(depth)), ["t"]]
-    edges = [Edge(E + a, "p", E + b, "+", claim) for x, y in zip(layers, layers[1:], strict=False) for a in x for b in y]
+    pairs = zip(layers, layers[1:], strict=False)
+    edges = [Edge(E + a, "p", E + b, "+", claim) for x, y in pairs for a in x for b in y]
     return CausalGraph(edges, {})
 
 

@@ -56,7 +56,8 @@ def test_net_effects_agree_with_cq_13(engine: OxigraphEngine, graph: CausalGraph
 
 def test_stated_net_and_evidence_agree_with_cq_14(engine: OxigraphEngine, graph: CausalGraph) -> None:
     """CQ 14: BM-MSC's net effect over stated paths, and the best level a stated path rests on."""
-    expected = {r["target"]: (r["net"], r["evidenceLevel"]) for r in _rows(engine, "14-what-bm-msc-does-net-with-evidence.rq")}
+    rows = _rows(engine, "14-what-bm-msc-does-net-with-evidence.rq")
+    expected = {r["target"]: (r["net"], r["evidenceLevel"]) for r in rows}
     found = {}
     for target in graph.nodes - {BM_MSC}:
         stated = [p for p in find_paths(graph, BM_MSC, target).stated if p.sign != "none"]
@@ -95,8 +96,11 @@ def test_cq_01_molecules_are_anti_inflammatory_on_signed_paths(engine: OxigraphE
             assert find_paths(graph, BM_MSC, E + lowered).net == "-", lowered
 
 
-@pytest.mark.parametrize(("target", "sign"), [("inflammatory response", "-"), ("hepatocyte apoptosis", "-"),
-                                              ("hepatocyte proliferation", "+"), ("liver inflammation", "-")])  # fmt: skip
+OWN_PATHS = [("inflammatory response", "-"), ("hepatocyte apoptosis", "-"), ("hepatocyte proliferation", "+"),
+             ("liver inflammation", "-")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("target", "sign"), OWN_PATHS)
 def test_the_reviews_own_paths_from_bm_msc(graph: CausalGraph, target: str, sign: str) -> None:
     result = answer(graph, "BM-MSC", target, Options())
     assert result.stated and result.net == sign
