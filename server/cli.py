@@ -492,6 +492,46 @@ def paths_cmd(
         click.echo(as_text(result, graph), nl=False)
 
 
+@main.command("contradictions")
+@ROOT_OPTION
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (default: standard output).",
+)
+@click.option(
+    "--release",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Release folder (default: build/current).",
+)
+@click.option("--store", metavar="URL", default=None, help="Ask this SPARQL endpoint instead of the release's dump.")
+@click.pass_context
+def contradictions_cmd(ctx: click.Context, root: Path | None, fmt: str, output: Path | None, release: Path | None,
+                       store: str | None) -> None:  # fmt: skip
+    """List the claims that disagree (opposite signs, or a null result against an effect), with both sources."""
+    import json
+
+    from server.config import Settings
+    from server.engine.evidence import contradictions
+    from server.engine.paths_report import contradiction_json, contradictions_csv
+    from server.files import write_atomically
+
+    settings = Settings.from_env(release or current_release_of(root))
+    graph = run_guarded(ctx, lambda: causal_graph(settings.release, store, settings.query_timeout))
+    if fmt == "csv":
+        text = contradictions_csv(graph)
+    else:
+        text = json.dumps([contradiction_json(c) for c in contradictions(graph.edges)], ensure_ascii=False, indent=2)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        run_guarded(ctx, lambda: write_atomically({output: text.encode("utf-8")}))
+        click.echo(f"wrote {output}", err=True)
+
+
 def current_release_of(root: Path | None) -> Path:
     """Return the current release folder of the project at ``root``.
 

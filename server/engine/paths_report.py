@@ -6,10 +6,12 @@ JSON: ``{"from", "to", "net", "net_derived", "effect", "truncated", "limits", "p
 species and evidence types as CURIEs where a prefix covers them, ``labels`` naming each node in English and Chinese.
 """
 
+import csv
+import io
 from typing import Any
 
 from server.engine.causal import CausalGraph, Edge
-from server.engine.evidence import Contradiction, Summary, curator_inferred, level_of, modality_of
+from server.engine.evidence import Contradiction, Summary, contradictions, curator_inferred, level_of, modality_of
 from server.engine.names import resolve
 from server.engine.paths import Options, Path, PathsResult, find_paths
 from server.errors import QueryError
@@ -238,3 +240,30 @@ def answer(graph: CausalGraph, source: str, target: str, options: Options) -> Pa
     :raises QueryTimeout: when the search runs past its time limit.
     """
     return find_paths(graph, resolve(graph, source), resolve(graph, target), options)
+
+
+#: Columns of the contradictions CSV: the pair, how the claims disagree, then each claim with its source.
+_CLAIM_COLUMNS = ("nanopub", "predicate", "sign", "reference", "species", "evidence", "modality")
+CONTRADICTION_COLUMNS = ("subject", "subject_label", "object", "object_label", "kind",
+                         *(f"{name}_{n}" for n in (1, 2) for name in _CLAIM_COLUMNS))  # fmt: skip
+
+
+def contradictions_csv(graph: CausalGraph) -> str:
+    """Write every pair of claims that disagree as CSV (RFC 4180), one row per pair, both sources given.
+
+    :param graph: the causal graph.
+    :returns: the CSV text, with a header row.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CONTRADICTION_COLUMNS)
+    for found in contradictions(graph.edges):
+        row = [short(found.first.subject), graph.label(found.first.subject), short(found.first.object),
+               graph.label(found.first.object), found.kind]  # fmt: skip
+        for edge in (found.first, found.second):
+            claim = edge.claim
+            species = " ".join(sorted(short(s) for s in claim.species))
+            row += [claim.nanopub, short(edge.predicate), edge.sign, " ".join(claim.references), species,
+                    level_of(claim) or "", modality_of(claim) or ""]  # fmt: skip
+        writer.writerow(row)
+    return out.getvalue()

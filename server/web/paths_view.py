@@ -16,9 +16,10 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, render_templ
 from server.config import DEFAULT_MAX_PATHS, DEFAULT_PATH_LENGTH, MAX_PATH_LENGTH
 from server.engine.admission import Admission
 from server.engine.causal import CausalGraph, Edge, load_causal_graph
+from server.engine.evidence import contradictions
 from server.engine.names import resolve
 from server.engine.paths import Options, PathsResult
-from server.engine.paths_report import answer, as_json, short, species_iri
+from server.engine.paths_report import answer, as_json, contradiction_json, contradictions_csv, short, species_iri
 from server.errors import QueryAborted, QueryError, QueryTimeout, ServerBusy, UnknownName
 from server.web import engine_of, settings_of
 from server.web.diagram import MAX_EDGES, draw, local_href
@@ -131,6 +132,18 @@ def api_paths() -> Response:
     if result.truncated:
         response.headers["Result-Truncated"] = "true"
     return response
+
+
+@bp.route("/api/contradictions")
+def api_contradictions() -> Response:
+    """List every pair of claims that disagree: CSV (``?format=csv`` or ``Accept: text/csv``) or JSON."""
+    graph = causal_graph_of(current_app._get_current_object())  # type: ignore[attr-defined]
+    wants_csv = request.args.get("format") == "csv" or request.accept_mimetypes.best == "text/csv"
+    if wants_csv:
+        response = Response(contradictions_csv(graph), mimetype="text/csv")
+        response.headers["Content-Disposition"] = "inline; filename=msc-liver-contradictions.csv"
+        return response
+    return jsonify([contradiction_json(c) for c in contradictions(graph.edges)])
 
 
 def _choices(graph: CausalGraph) -> list[tuple[str, str]]:
