@@ -119,6 +119,24 @@ def endpoint_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return release
 
 
+PATHS_FIXTURE = DATA / "paths" / "fixture.trig"
+
+
+@pytest.fixture(scope="session")
+def paths_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A release folder made from the hand-made mechanism-path fixture (tests/data/paths/fixture.trig)."""
+    from rdflib import Dataset
+
+    from server.release.layout import DUMP_FILE, INFO_FILE
+
+    release = tmp_path_factory.mktemp("paths-release")
+    ds = Dataset()
+    ds.parse(PATHS_FIXTURE, format="trig")
+    ds.serialize(release / DUMP_FILE, format="nquads", encoding="utf-8")
+    (release / INFO_FILE).write_text('{"version": "2026-01-01", "quads": 1}', encoding="utf-8")
+    return release
+
+
 def make_settings(release: Path, **overrides: object):  # type: ignore[no-untyped-def]
     from dataclasses import replace
 

@@ -8,6 +8,12 @@ import requests
 from selenium.webdriver.common.by import By
 
 
+def setup_module() -> None:
+    from server.web.diagram import available
+
+    assert available(), "Graphviz's dot draws the diagrams: make graphviz (apt-get install graphviz)"
+
+
 def _diagram(browser) -> tuple[int, list[str], int]:  # type: ignore[no-untyped-def]
     svg = browser.find_element(By.CSS_SELECTOR, "svg.diagram")
     nodes = len(svg.find_elements(By.CSS_SELECTOR, "g.node"))
