@@ -6,7 +6,7 @@ remote store (``msckg serve --store``):
 
 * every **causal edge**: a triple of an assertion graph whose predicate the relation policy calls causal, with the
   predicate's sign (``+``, ``-``, ``0``, ``none``);
-* every **claim** with such an edge: its context (species, model, cell type, intervention form, comparator: in the
+* every **claim** with such an edge (the query lists all claims; those without one are left out here): its context (species, model, cell type, intervention form, comparator: in the
   assertion graph, about the claim), its evidence (reference, ECO evidence type, modality, curator note: in the
   provenance graph) and its mechanism chain and step (publication info);
 * the **kinds of the models** claims name (animal, in vitro, clinical study), which set a claim's evidence level;
@@ -46,13 +46,13 @@ EDGES_QUERY = (
 CLAIMS_QUERY = (
     PREFIXES
     + """SELECT ?np ?k ?v WHERE {
-  ?np np:hasAssertion ?a ; np:hasProvenance ?pr ; np:hasPublicationInfo ?i .
-  FILTER EXISTS { GRAPH ?a { ?s ?p ?o } ?p msc:relationKind "causal" }
-  { GRAPH ?a { ?a ?k ?v } FILTER(?k IN (msc:species, msc:experimentalModel, msc:contextCellType,
-                                        msc:interventionForm, msc:comparator)) }
-  UNION { GRAPH ?pr { ?a ?k ?v } FILTER(?k IN (prov:wasDerivedFrom, msc:evidenceType, msc:modality,
-                                               msc:reviewSection, msc:curatorNote)) }
-  UNION { GRAPH ?i { ?np ?k ?v } FILTER(?k IN (msc:partOfChain, msc:chainStep)) }
+  { VALUES ?k { msc:species msc:experimentalModel msc:contextCellType msc:interventionForm msc:comparator }
+    ?np np:hasAssertion ?a . GRAPH ?a { ?a ?k ?v } }
+  UNION
+  { VALUES ?k { prov:wasDerivedFrom msc:evidenceType msc:modality msc:reviewSection msc:curatorNote }
+    ?np np:hasAssertion ?a ; np:hasProvenance ?pr . GRAPH ?pr { ?a ?k ?v } }
+  UNION
+  { VALUES ?k { msc:partOfChain msc:chainStep } ?np np:hasPublicationInfo ?i . GRAPH ?i { ?np ?k ?v } }
 }"""
 )
 
@@ -65,16 +65,12 @@ MODEL_KINDS_QUERY = (
 }"""
 )
 
+#: The names of every node with one (those on an edge, the causal predicates and the chains are kept).
 NAMES_QUERY = (
     PREFIXES
     + """SELECT ?n ?k ?v WHERE {
-  { SELECT DISTINCT ?n WHERE {
-      ?p msc:relationKind "causal" .
-      { GRAPH ?a { ?n ?p ?x } } UNION { GRAPH ?a { ?x ?p ?n } } UNION { ?n msc:relationKind "causal" }
-      UNION { ?c a msc:MechanismChain . BIND(?c AS ?n) } } }
+  VALUES ?k { rdfs:label skos:altLabel skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch msc:polarity }
   ?n ?k ?v .
-  FILTER(?k IN (rdfs:label, skos:altLabel, skos:exactMatch, skos:closeMatch, skos:broadMatch, skos:narrowMatch,
-                msc:polarity))
 }"""
 )
 
@@ -250,11 +246,15 @@ def load_causal_graph(engine: QueryEngine) -> CausalGraph:
     kinds: dict[str, set[str]] = defaultdict(set)
     for row in select(engine, MODEL_KINDS_QUERY):
         kinds[row["m"]["value"]].add(row["kind"]["value"])
-    claims = _claims(select(engine, CLAIMS_QUERY), kinds)
+    rows = select(engine, EDGES_QUERY)
+    causal = {row["np"]["value"] for row in rows}
+    claims = _claims([r for r in select(engine, CLAIMS_QUERY) if r["np"]["value"] in causal], kinds)
     edges = []
-    for row in select(engine, EDGES_QUERY):
+    for row in rows:
         nanopub = row["np"]["value"]
         claim = claims.get(nanopub) or Claim(nanopub)
         edges.append(Edge(row["s"]["value"], row["p"]["value"], row["o"]["value"], row["sign"]["value"], claim))
     edges.sort(key=lambda e: (e.claim.nanopub, e.subject, e.predicate, e.object))
-    return CausalGraph(edges, _names(select(engine, NAMES_QUERY)))
+    named = {e.subject for e in edges} | {e.object for e in edges} | {e.predicate for e in edges}
+    named |= {c.chain for c in claims.values() if c.chain}
+    return CausalGraph(edges, _names([r for r in select(engine, NAMES_QUERY) if r["n"]["value"] in named]))
