@@ -6,12 +6,16 @@ remote store (``msckg serve --store``):
 
 * every **causal edge**: a triple of an assertion graph whose predicate the relation policy calls causal, with the
   predicate's sign (``+``, ``-``, ``0``, ``none``);
-* every **claim** with such an edge (the query lists all claims; those without one are left out here): its context (species, model, cell type, intervention form, comparator: in the
+* every **claim** with such an edge: its context (species, model, cell type, intervention form, comparator: in the
   assertion graph, about the claim), its evidence (reference, ECO evidence type, modality, curator note: in the
   provenance graph) and its mechanism chain and step (publication info);
 * the **kinds of the models** claims name (animal, in vitro, clinical study), which set a claim's evidence level;
 * the **names** of every node on an edge (labels and synonyms in English and Chinese, external mappings, an
   outcome's polarity) and of the causal predicates.
+
+The claims and names queries ask for every claim's and every node's values by their keys (``VALUES``, which a
+store answers from its predicate index) and are filtered here: joined to the edges inside the query they took
+minutes on a graph a hundred times this one.
 """
 
 import json
