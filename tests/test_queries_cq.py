@@ -116,6 +116,11 @@ def test_04_clinical_evidence_numbers(store: ox.Store) -> None:
     references = {r["reference"] for r in rows}
     assert {"https://doi.org/10.1002/hep.29189", "https://doi.org/10.1111/ajt.16468",
             "https://doi.org/10.1186/s13287-021-02246-4"} <= references  # fmt: skip
+    # one row per measurement: a number only on the row of the outcome it measures, never cross-joined
+    assert sorted(r["percent"] for r in rows if "percent" in r) == ["55.6", "73.2"]
+    assert {_local(r["outcome"]) for r in rows if "percent" in r} == {"cumulative-survival-rate"}
+    assert all(r.get("trialLabel") and r.get("outcomeLabel") for r in rows)
+    assert all(r.get("armLabel") for r in rows if "arm" in r)
 
 
 def test_05_findings_by_model_and_species(store: ox.Store) -> None:

@@ -35,8 +35,44 @@ SECTION_HEADINGS: list[tuple[str, str]] = [
     ("#### 参考文献", ""),
 ]
 _MARKER = re.compile(r"<sup>\[(\d+)\]</sup>")
+_MARKUP = re.compile(r"<(sup|sub)>([^<]*)</\1>")
+_SUPERSCRIPT = dict(
+    zip("0123456789+-=()abcdefghijklmnoprstuvwxyz", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ", strict=True)
+)
+_SUBSCRIPT = dict(zip("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎", strict=True))
 _HEADING_LINE = re.compile(r"^#+ [^\n]*\n", re.MULTILINE)
 _DOI_IN_REFERENCE = re.compile(r"^- \[(\d+)\] .*?doi: ?(\S+?)\.?$", re.MULTILINE)
+
+
+def plain_text(text: str) -> tuple[str, list[int]]:
+    """Read the review as plain text, which is what quotes are: no HTML markup in a literal.
+
+    A citation marker ``<sup>[n]</sup>`` is dropped (the claim's provenance carries the reference); any other
+    ``<sup>``/``<sub>`` becomes Unicode superscript or subscript characters (``Ly6C<sup>hi</sup>`` → ``Ly6Cʰⁱ``,
+    ``CCl<sub>4</sub>`` → ``CCl₄``), or its bare content when Unicode has no such character for one of them.
+
+    :param text: the review's text, as curated.
+    :returns: the plain text, and for each of its characters the offset of the character it came from.
+
+    >>> plain_text("Ly6C<sup>hi</sup> 巨噬细胞<sup>[6]</sup>,")[0]
+    'Ly6Cʰⁱ 巨噬细胞,'
+    """
+    out: list[str] = []
+    where: list[int] = []
+    last = 0
+    for match in _MARKUP.finditer(text):
+        out.append(text[last : match.start()])
+        where.extend(range(last, match.start()))
+        last = match.end()
+        if _MARKER.fullmatch(match.group(0)):
+            continue
+        table = _SUPERSCRIPT if match.group(1) == "sup" else _SUBSCRIPT
+        content = match.group(2)
+        out.append("".join(table[c] for c in content) if all(c in table for c in content) else content)
+        where.extend(range(match.start(2), match.end(2)))
+    out.append(text[last:])
+    where.extend(range(last, len(text)))
+    return "".join(out), where
 
 
 @dataclass
@@ -176,6 +212,7 @@ def build_ledger(loaded: Loaded, review_text: str, ref_numbers: dict[str, int]) 
         a citation the sentence does not carry).
     """
     sentences = split_sentences(review_text)
+    plain, offsets = plain_text(review_text)
     problems: list[str] = []
     marker_nanopubs: dict[int, list[str]] = {n: [] for s in sentences for n in s.markers}
     ds = loaded.dataset
@@ -187,9 +224,12 @@ def build_ledger(loaded: Loaded, review_text: str, ref_numbers: dict[str, int]) 
         cited = {o for o in ds.objects(assertion, PROV.wasDerivedFrom) if isinstance(o, URIRef)}
         numbers = {ref_numbers[str(r)] for r in cited if str(r) in ref_numbers}
         for quote in quotes:
-            placed = _place(sentences, review_text, str(quote), section, numbers)
+            placed = _place(sentences, (plain, offsets), str(quote), section, numbers)
             if placed is None:
-                problems.append(f"{np_id}: quote is not a verbatim substring of section {section}: {str(quote)!r}")
+                problems.append(
+                    f"{np_id}: quote is not a verbatim substring of section {section} (the review as plain text: "
+                    f"superscripts as Unicode, citation markers dropped, no HTML): {str(quote)!r}"
+                )
                 continue
             placed.nanopubs.append(np_id)
             for ref in sorted(cited):
@@ -208,12 +248,16 @@ def build_ledger(loaded: Loaded, review_text: str, ref_numbers: dict[str, int]) 
     return Ledger(sentences, marker_nanopubs, problems)
 
 
-def _place(sentences: list[Sentence], text: str, quote: str, section: str, cited: set[int]) -> Sentence | None:
+def _place(
+    sentences: list[Sentence], plain: tuple[str, list[int]], quote: str, section: str, cited: set[int]
+) -> Sentence | None:
     """Find the sentence of ``section`` that holds ``quote``; where it occurs twice, prefer the cited run."""
     candidates: list[Sentence] = []
-    at = text.find(quote)
+    text, offsets = plain
+    at = text.find(quote) if quote else -1
     while at >= 0:
-        candidates += [s for s in sentences if s.start <= at < s.end and (s.section == section or not section)]
+        raw = offsets[at]
+        candidates += [s for s in sentences if s.start <= raw < s.end and (s.section == section or not section)]
         at = text.find(quote, at + 1)
     preferred = [s for s in candidates if cited & set(s.run_markers)]
     chosen = preferred or candidates

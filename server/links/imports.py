@@ -365,11 +365,11 @@ def _module(source: str, version: str, rows: Iterable[SourceTerm], rules: list[U
     for row in rows:
         iri = iri_of(row.curie)
         graph.add((iri, RDF.type, OWL.ObjectProperty if row.is_property else DECLARED_TYPES.get(row.curie, OWL.Class)))
-        graph.add((iri, RDFS.label, Literal(row.label)))
+        graph.add((iri, RDFS.label, Literal(row.label, lang="en")))
         if row.definition:
-            graph.add((iri, OBO["IAO_0000115"], Literal(row.definition)))
+            graph.add((iri, OBO["IAO_0000115"], Literal(row.definition, lang="en")))
         for synonym in row.synonyms:
-            graph.add((iri, OBOINOWL.hasExactSynonym, Literal(synonym)))
+            graph.add((iri, OBOINOWL.hasExactSynonym, Literal(synonym, lang="en")))
         for category in row.categories:
             graph.add((iri, MSC.sourceCategory, Literal(category)))
         if (parent := upper_parent(rules, source, row)) is not None:

@@ -30,11 +30,13 @@ from server.curation.load import Loaded, load_project
 from server.errors import LoadError, ValidationFailed
 from server.iris import NANOPUB_PARTS, graph_kind
 from server.namespaces import PREFIXES
-from server.release.export import render
+from server.release.export import FILES, render
 from server.release.layout import (
     INFERRED_FILE,
     INFO_FILE,
     NANOPUBS_FILE,
+    RELEASE_FILES,
+    RELEASE_MEDIA_TYPES,
     SHAPES_FILE,
     VOID_FILE,
     publish_release,
@@ -167,14 +169,15 @@ def _write_release(paths: ProjectPaths, loaded: Loaded, inferred: Graph, version
     work = releases / f".{version}-{stamp}.tmp"
     work.mkdir()
     try:
-        for name, content in render(loaded, ["trig", "nquads", "turtle"], version).items():
+        for name, content in render(loaded, [f for f in FILES if f != "void"], version).items():
             (work / name).write_bytes(content)
         nanopub_graphs = [g for g in loaded.data_graphs() if graph_kind(URIRef(g.identifier)) in NANOPUB_PARTS]
         nanopub_quads = [(URIRef(g.identifier), s, p, o) for g in nanopub_graphs for s, p, o in g]
         (work / NANOPUBS_FILE).write_text(to_trig(nanopub_quads, _PREFIXES), encoding="utf-8")
         inferred.serialize(work / INFERRED_FILE, format="turtle", encoding="utf-8")
         project_shapes(loaded).serialize(work / SHAPES_FILE, format="turtle", encoding="utf-8")
-        void_graph(loaded, version).serialize(work / VOID_FILE, format="turtle", encoding="utf-8")
+        files = [(name, RELEASE_MEDIA_TYPES[name]) for name in RELEASE_FILES if (work / name).is_file()]
+        void_graph(loaded, version, files).serialize(work / VOID_FILE, format="turtle", encoding="utf-8")
         (work / "queries").mkdir()
         for cq in sorted((paths.queries / "cq").glob("*.rq")):
             shutil.copy(cq, work / "queries" / cq.name)

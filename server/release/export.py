@@ -37,15 +37,23 @@ from server.iris import graph_kind
 from server.links.sssom import sssom_tsv
 from server.namespaces import PREFIXES
 from server.release.biolink import kgx_tables
-from server.release.layout import DATASET_FILE, DUMP_FILE, ONTOLOGY_FILE, VOID_FILE, ontology_graph, stamp_version
+from server.release.layout import (
+    CONTEXT_FILE,
+    CSV_FILE,
+    DATASET_FILE,
+    DUMP_FILE,
+    EDGES_FILE,
+    JSONLD_FILE,
+    NODES_FILE,
+    ONTOLOGY_FILE,
+    RELEASE_MEDIA_TYPES,
+    SSSOM_FILE,
+    VOID_FILE,
+    ontology_graph,
+    stamp_version,
+)
 from server.release.void import void_graph
 
-JSONLD_FILE = "msc-liver.jsonld"
-CONTEXT_FILE = "msc-liver.context.jsonld"
-CSV_FILE = "msc-liver-assertions.csv"
-NODES_FILE = "msc-liver_nodes.tsv"
-EDGES_FILE = "msc-liver_edges.tsv"
-SSSOM_FILE = "msc-liver.sssom.tsv"
 #: Files of each format, in the order ``all`` writes them.
 FILES: dict[str, tuple[str, ...]] = {
     "trig": (DATASET_FILE,),
@@ -60,18 +68,7 @@ FILES: dict[str, tuple[str, ...]] = {
 #: Every format ``msckg export --format`` accepts.
 FORMATS = (*FILES, "all")
 #: IANA media type of each file.
-MEDIA_TYPES = {
-    DATASET_FILE: "application/trig",
-    DUMP_FILE: "application/n-quads",
-    ONTOLOGY_FILE: "text/turtle",
-    JSONLD_FILE: "application/ld+json",
-    CONTEXT_FILE: "application/ld+json",
-    CSV_FILE: "text/csv",
-    NODES_FILE: "text/tab-separated-values",
-    EDGES_FILE: "text/tab-separated-values",
-    SSSOM_FILE: "text/tab-separated-values",
-    VOID_FILE: "text/turtle",
-}
+MEDIA_TYPES = {name: RELEASE_MEDIA_TYPES[name] for names in FILES.values() for name in names}
 #: The JSON-LD ``@context``: our prefix block.
 CONTEXT: dict[str, str] = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 

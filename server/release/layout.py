@@ -36,6 +36,38 @@ NANOPUBS_FILE = "msc-liver.nanopubs.trig"
 SIGNED_FILE = "msc-liver.signed.trig"
 #: How many older releases to keep next to the current one.
 KEEP_RELEASES = 3
+#: The dataset as JSON-LD, and its ``@context`` (our prefix block) beside it.
+JSONLD_FILE = "msc-liver.jsonld"
+CONTEXT_FILE = "msc-liver.context.jsonld"
+#: One row per assertion triple, with labels and provenance.
+CSV_FILE = "msc-liver-assertions.csv"
+#: KGX TSV nodes and edges.
+NODES_FILE = "msc-liver_nodes.tsv"
+EDGES_FILE = "msc-liver_edges.tsv"
+#: The SSSOM mapping set.
+SSSOM_FILE = "msc-liver.sssom.tsv"
+#: Every downloadable file of a release, in the order the download page lists them, with its IANA media type:
+#: the dataset (TriG, N-Quads, JSON-LD and its context), the ontology, HermiT's entailments, the shapes, the
+#: tabular exports (assertions CSV, KGX nodes and edges, SSSOM mappings) and the VoID description.
+RELEASE_MEDIA_TYPES = {
+    DATASET_FILE: "application/trig",
+    DUMP_FILE: "application/n-quads",
+    JSONLD_FILE: "application/ld+json",
+    CONTEXT_FILE: "application/ld+json",
+    ONTOLOGY_FILE: "text/turtle",
+    INFERRED_FILE: "text/turtle",
+    SHAPES_FILE: "text/turtle",
+    CSV_FILE: "text/csv",
+    NODES_FILE: "text/tab-separated-values",
+    EDGES_FILE: "text/tab-separated-values",
+    SSSOM_FILE: "text/tab-separated-values",
+    NANOPUBS_FILE: "application/trig",
+    SIGNED_FILE: "application/trig",
+    VOID_FILE: "text/turtle",
+}
+RELEASE_FILES = tuple(RELEASE_MEDIA_TYPES)
+#: Media types of the files that are RDF dumps (VoID's ``void:dataDump``).
+RDF_MEDIA_TYPES = ("application/trig", "application/n-quads", "application/ld+json", "text/turtle")
 
 
 def current_release(paths: ProjectPaths) -> Path:

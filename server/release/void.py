@@ -15,6 +15,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, SKOS, VOID, XSD
 from server.curation.load import Loaded
 from server.iris import REVIEW, curie_of, distribution, graph_kind
 from server.namespaces import BASE, LICENSE_IRI, MSCAG
+from server.release.layout import CONTEXT_FILE, RDF_MEDIA_TYPES
 
 #: The dataset node of every release.
 DATASET = URIRef(BASE + "dataset")
@@ -39,7 +40,8 @@ def void_graph(loaded: Loaded, version: str, distributions: Sequence[tuple[str, 
     :param loaded: the project's Dataset.
     :param version: release version (date).
     :param distributions: ``(file name, media type)`` of each file of the release, described as a
-        ``dcat:Distribution`` whose ``dcat:downloadURL`` is the file name (relative to the description).
+        ``dcat:Distribution`` whose ``dcat:downloadURL`` is the file name (relative to the description); each
+        RDF file is also a ``void:dataDump``.
     :returns: the VoID/DCAT graph.
     """
     g = Graph()
@@ -92,6 +94,8 @@ def void_graph(loaded: Loaded, version: str, distributions: Sequence[tuple[str, 
         g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media_type}")))
         g.add((dist, DCAT.downloadURL, URIRef(name)))
         g.add((dist, DCTERMS.license, URIRef(LICENSE_IRI)))
+        if media_type in RDF_MEDIA_TYPES and name != CONTEXT_FILE:
+            g.add((DATASET, VOID.dataDump, URIRef(name)))
     g.add((DATASET, VOID.uriSpace, Literal(BASE)))
     g.add((DATASET, VOID.triples, Literal(triples, datatype=XSD.integer)))
     g.add((DATASET, VOID.distinctSubjects, Literal(len(subjects), datatype=XSD.integer)))

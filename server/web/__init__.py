@@ -1,7 +1,9 @@
 """The Flask app factory: engine injected, no module-level app, no global mutable state.
 
-Blueprints: ``sparql`` (the SPARQL 1.1 Protocol), ``entities`` (dereferenceable IRIs), ``ui`` (query page,
-VoID, health). Project errors become responses here and only here: 400 for bad queries, 403 for updates,
+Blueprints: ``sparql`` (the SPARQL 1.1 Protocol), ``entities`` (dereferenceable IRIs and their pages), ``ui``
+(query page, VoID, health), ``home`` (landing page, references), ``search`` (search and suggestions),
+``downloads`` (release files, the dataset and version IRIs). Project errors become responses here and only
+here: 400 for bad queries, 403 for updates,
 406, 413, 415, 503 for time-outs and a busy pool; anything else is a bug and a 500.
 
 The top layer under the CLI: may import every layer below it (``engine``, ``release``, ``checks``, ``links``,
@@ -66,15 +68,16 @@ def create_app(settings: Settings | None = None, engine: QueryEngine | None = No
         "pin": pin,
     }
 
+    from server.web.downloads import bp as downloads_bp
     from server.web.entities import bp as entities_bp
+    from server.web.home import bp as home_bp
     from server.web.paths_view import bp as paths_bp
+    from server.web.search import bp as search_bp
     from server.web.sparql import bp as sparql_bp
     from server.web.ui import bp as ui_bp
 
-    app.register_blueprint(sparql_bp)
-    app.register_blueprint(entities_bp)
-    app.register_blueprint(ui_bp)
-    app.register_blueprint(paths_bp)
+    for blueprint in (sparql_bp, entities_bp, ui_bp, home_bp, search_bp, downloads_bp, paths_bp):
+        app.register_blueprint(blueprint)
 
     @app.before_request
     def refuse_update() -> Response | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, VOID
 
-from server.release.layout import DATASET_FILE, DUMP_FILE, VOID_FILE
+from server.release.layout import VOID_FILE
 from server.release.void import DATASET, SD
 
 #: W3C format IRIs (https://www.w3.org/ns/formats/) of the results we write.
@@ -59,10 +59,9 @@ def void_description(release: Path, root: str, media_type: str) -> bytes:
     g = Graph()
     void_file = release / VOID_FILE
     if void_file.is_file():
-        g.parse(void_file, format="turtle")
+        # the file's download URLs are relative to it; here they resolve to this server's /download/
+        g.parse(void_file, format="turtle", publicID=root + "download/")
     g.add((DATASET, VOID.sparqlEndpoint, URIRef(root + "sparql")))
-    for name in (DATASET_FILE, DUMP_FILE):
-        g.add((DATASET, VOID.dataDump, URIRef(root + "download/" + name)))
     g.add((DATASET, VOID.exampleResource, URIRef("https://w3id.org/msc-liver/entity/bm-msc")))
     g.add((DATASET, VOID.feature, URIRef("http://www.w3.org/ns/formats/TriG")))
     return g.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8")

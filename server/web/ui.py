@@ -1,30 +1,17 @@
-"""The people-facing pages: the YASGUI query page (assets bundled locally, no CDN), VoID, health, downloads."""
+"""The query page (YASGUI, bundled locally, no CDN), the VoID description and health."""
 
+import itertools
 import json
-from functools import lru_cache
 from pathlib import Path
 
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    send_from_directory,
-    url_for,
-)
-from werkzeug.wrappers import Response as BaseResponse
+from flask import Blueprint, Response, current_app, render_template, url_for
 
-from server.engine.formats import GRAPH_FORMATS, negotiate
-from server.release.layout import DATASET_FILE, DUMP_FILE, ONTOLOGY_FILE, SHAPES_FILE, VOID_FILE
+from server.namespaces import PREFIXES
 from server.web import engine_of, settings_of
-from server.web.describe import void_description
+from server.web.downloads import void_response
 
 bp = Blueprint("ui", __name__)
 
-#: Release files anyone may download.
-DOWNLOADS = (DATASET_FILE, DUMP_FILE, ONTOLOGY_FILE, VOID_FILE, SHAPES_FILE)
 #: Where ``make assets`` puts the YASGUI build from its npm package.
 ASSETS = Path(__file__).parent / "static" / "vendor" / "yasgui"
 
@@ -32,10 +19,21 @@ ASSETS = Path(__file__).parent / "static" / "vendor" / "yasgui"
 def examples(release: Path) -> list[dict[str, str]]:
     """Return the competency questions shipped with the release, as query-page tabs.
 
+    A question's file starts with its question in English, then in Chinese, as ``#`` comment lines (each
+    may run over several lines).
+
     :param release: the release folder.
-    :returns: ``name``/``query`` pairs in file order.
+    :returns: ``name`` (the file's stem), ``title`` (English question), ``title_zh`` and ``query``, in file order.
     """
-    return [{"name": p.stem, "query": p.read_text(encoding="utf-8")} for p in sorted(release.glob("queries/*.rq"))]
+    found = []
+    for path in sorted(release.glob("queries/*.rq")):
+        text = path.read_text(encoding="utf-8")
+        head = [line[1:].strip() for line in itertools.takewhile(lambda x: x.startswith("#"), text.splitlines())]
+        english = list(itertools.takewhile(str.isascii, head))
+        chinese = head[len(english) :]
+        found.append({"name": path.stem, "title": " ".join(english) or path.stem, "title_zh": " ".join(chinese),
+                      "query": text})  # fmt: skip
+    return found
 
 
 def query_page() -> Response:
@@ -51,14 +49,9 @@ def query_page() -> Response:
         settings=settings,
         examples=examples(settings.release),
         assets=(ASSETS / "yasgui.min.js").is_file(),
+        prefixes={p: str(ns) for p, ns in PREFIXES.items()},
     )
     return Response(html, mimetype="text/html")
-
-
-@bp.route("/")
-def home() -> BaseResponse:
-    """Send people to the query page."""
-    return redirect(url_for("sparql.sparql"))
 
 
 @bp.route("/health")
@@ -77,26 +70,7 @@ def health() -> Response:
     return Response(json.dumps(document) + "\n", status=status, mimetype="application/json")
 
 
-@lru_cache(maxsize=16)
-def _void(release: Path, root: str, media_type: str) -> bytes:
-    return void_description(release, root, media_type)
-
-
 @bp.route("/.well-known/void")
 def void() -> Response:
-    """Describe the dataset in VoID (Turtle, RDF/XML, JSON-LD or N-Triples by Accept), made once per release."""
-    fmt = negotiate(GRAPH_FORMATS[:4], request.headers.get("Accept"), request.args.get("format"))
-    settings = settings_of(current_app)
-    body = _void(settings.release, settings.public_url, fmt.media_type)
-    response = Response(body)
-    response.headers["Content-Type"] = f"{fmt.media_type}; charset=utf-8"
-    response.headers["Vary"] = "Accept"
-    return response
-
-
-@bp.route("/download/<name>")
-def download(name: str) -> Response:
-    """Serve a file of the release (dump, ontology, VoID, shapes)."""
-    if name not in DOWNLOADS:
-        return Response(f"no such file: {name}\n", status=404, mimetype="text/plain")
-    return send_from_directory(settings_of(current_app).release, name)
+    """Describe the dataset in VoID (Turtle, RDF/XML, JSON-LD or N-Triples by Accept; a page for a browser)."""
+    return void_response()

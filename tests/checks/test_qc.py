@@ -19,6 +19,7 @@ DEFECTS = {
     "id-format": "msce:Bad_Slug a msc:Cell .",
     "mapping-not-canonical-iri": "msce:x skos:exactMatch <http://purl.obolibrary.org/obo/CL_2540> .",
     "local-path-in-literal": 'msce:x skos:editorialNote "no term in ../shared/reference/cl.tsv"@en .',
+    "markup-in-text": 'msce:x rdfs:label "Ly6C<sup>hi</sup> macrophage"@en .',
 }
 PREFIXES = """
 @prefix msc: <https://w3id.org/msc-liver/ontology/> . @prefix msce: <https://w3id.org/msc-liver/entity/> .

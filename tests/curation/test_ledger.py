@@ -56,6 +56,9 @@ def _nanopub(quote: str, section: str, cites: str) -> Loaded:
     [
         ("BM-MSCs通过增加CD47和SIRPα表达", "https://doi.org/10.1002/hep.31831", None),
         ("BM-MSCs通过增加CD47和SIRPa表达", "https://doi.org/10.1002/hep.31831", "not a verbatim substring"),
+        # quotes are plain text: the review's HTML markup (here a citation marker) is not part of them
+        ("炎性小体活性,减轻肝脏炎性反应<sup>[8]</sup>", "https://doi.org/10.1002/hep.31831", "not a verbatim"),
+        ("炎性小体活性,减轻肝脏炎性反应", "https://doi.org/10.1002/hep.31831", None),
         (
             "BM-MSCs通过增加CD47和SIRPα表达",
             "https://doi.org/10.1111/jcmm.17698",

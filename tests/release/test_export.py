@@ -24,6 +24,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, SKOS, VOID
 
 from server.cli import EXPORT_FORMATS, main
 from server.config import ProjectPaths
+from server.curation.ledger import plain_text
 from server.curation.load import Loaded, load_files
 from server.errors import ValidationFailed
 from server.iris import REVIEW, curie_of, graph_kind, iri_of, nanopub, release
@@ -170,10 +171,11 @@ def test_csv_one_row_per_assertion_with_verbatim_quotes(exported: Path, loaded: 
     with (exported / CSV_FILE).open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == _assertion_count(loaded)
-    review = SOURCE_TEXT.read_text(encoding="utf-8")
+    review, _ = plain_text(SOURCE_TEXT.read_text(encoding="utf-8"))
     triples = {(URIRef(g.identifier), s, p, o) for g in loaded.data_graphs() for s, p, o in g}
     for row in rows:
         assert row["quote_zh"] and row["quote_zh"] in review, row["nanopub"]
+        assert "<" not in row["quote_zh"], row["nanopub"]
         assert row["translation_en"] and row["subject_label"] and row["object_label"] and row["predicate_label"]
         assert row["evidence"].startswith("ECO:") and row["review_section"]
         graph = nanopub(row["nanopub"].rsplit("/", 1)[-1]).assertion

@@ -119,7 +119,7 @@ def test_result_byte_cap_is_signalled(endpoint_release) -> None:  # type: ignore
 
 
 def test_void_is_made_once_per_release(client) -> None:  # type: ignore[no-untyped-def]
-    from server.web.ui import _void
+    from server.web.downloads import _void
 
     first = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
     before = _void.cache_info()

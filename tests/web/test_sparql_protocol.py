@@ -243,9 +243,13 @@ def test_entity_page_escapes_and_negotiates(client) -> None:  # type: ignore[no-
     html = client.get("/entity/hepatocyte", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "肝细胞" in html and "http://purl.obolibrary.org/obo/CL_0000182" in html
+    assert "肝细胞" in html and 'href="/term/CL:0000182"' in html
+    term = client.get("/term/CL:0000182", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'href="http://purl.obolibrary.org/obo/CL_0000182"' in term and 'href="/entity/hepatocyte"' in term
     page = client.get("/entity/bm-msc", headers={"Accept": "text/html"}).get_data(as_text=True)
-    assert "通过分化为肝细胞" in page and "https://doi.org/10.1186/s13287-023-03494-2" in page
+    assert 'href="/np/t-01"' in page and 'href="/entity/hepatocyte"' in page
+    nanopub = client.get("/np/t-01", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "通过分化为肝细胞" in nanopub and "https://doi.org/10.1186/s13287-023-03494-2" in nanopub
     turtle = client.get("/entity/bm-msc", headers={"Accept": "text/turtle"})
     graph = Graph().parse(data=turtle.data, format="turtle")
     assert (URIRef(BM_MSC), RDF.type, URIRef("https://w3id.org/msc-liver/ontology/BoneMarrowMSC")) in graph
