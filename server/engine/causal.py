@@ -144,6 +144,8 @@ class CausalGraph:
     out: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
     into: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
     claims: dict[str, Claim] = field(default_factory=dict)
+    #: Lookup tables of :mod:`server.engine.names` (folded label → nodes …), made on first use.
+    name_index: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for edge in self.edges:

@@ -15,15 +15,33 @@ from server.namespaces import MSCE, PREFIXES
 
 #: Most candidates an error lists.
 MAX_CANDIDATES = 10
+_EMPTY = Names()
 
 
 def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
+def _index(graph: CausalGraph) -> dict[str, dict[str, list[str]]]:
+    """Return the graph's lookup tables (made once): folded labels and synonyms, and mapping targets per kind."""
+    if not graph.name_index:
+        tables: dict[str, dict[str, list[str]]] = {"label": {}, "synonym": {}, **{kind: {} for kind in MAPPINGS}}
+        for node in sorted(graph.nodes):
+            names = graph.names.get(node, _EMPTY)
+            for text in {_fold(v) for v in names.labels.values()}:
+                tables["label"].setdefault(text, []).append(node)
+            for text in {_fold(v) for v in names.synonyms}:
+                tables["synonym"].setdefault(text, []).append(node)
+            for kind in MAPPINGS:
+                for target in set(names.mappings.get(kind, ())):
+                    tables[kind].setdefault(target, []).append(node)
+        graph.name_index = tables
+    return graph.name_index
+
+
 def _readings(graph: CausalGraph, name: str) -> list[tuple[str, list[str]]]:
     """Each way of reading ``name``, in order, with the nodes it finds."""
-    nodes = graph.nodes
+    nodes, index = graph.nodes, _index(graph)
     readings: list[tuple[str, list[str]]] = []
     if name.startswith(("http://", "https://")):
         readings.append(("IRI", [name] if name in nodes else []))
@@ -35,15 +53,12 @@ def _readings(graph: CausalGraph, name: str) -> list[tuple[str, list[str]]]:
         target = str(iri_of(f"{canonical}:{local}"))
         readings.append(("external term", [target] if target in nodes else []))
         for kind in MAPPINGS:
-            found = sorted(n for n in nodes if target in graph.names.get(n, _EMPTY).mappings.get(kind, ()))
-            readings.append((f"skos:{kind} of {canonical}:{local}", found))
+            readings.append((f"skos:{kind} of {canonical}:{local}", index[kind].get(target, [])))
     folded = _fold(name)
     if re.fullmatch(r"[a-z0-9][a-z0-9.-]*", folded):
         readings.append(("slug", [n for n in [str(MSCE) + folded] if n in nodes]))
-    labels = sorted(n for n in nodes if folded in {_fold(v) for v in graph.names.get(n, _EMPTY).labels.values()})
-    readings.append(("label", labels))
-    synonyms = sorted(n for n in nodes if folded in {_fold(v) for v in graph.names.get(n, _EMPTY).synonyms})
-    readings.append(("synonym", synonyms))
+    readings.append(("label", index["label"].get(folded, [])))
+    readings.append(("synonym", index["synonym"].get(folded, [])))
     return readings
 
 
@@ -65,11 +80,8 @@ def resolve(graph: CausalGraph, name: str) -> str:
             listed = [(n, graph.label(n)) for n in found[:MAX_CANDIDATES]]
             raise UnknownName(f"{name!r} is ambiguous: {len(found)} nodes match it as a {reading}", listed)
     folded = _fold(name)
-    near = sorted(n for n in graph.nodes
-                  if any(folded in _fold(v) for v in (*graph.names.get(n, _EMPTY).labels.values(),
-                                                      *graph.names.get(n, _EMPTY).synonyms)))  # fmt: skip
+    index = _index(graph)
+    near = sorted({n for table in ("label", "synonym") for text, found in index[table].items() if folded in text
+                   for n in found})  # fmt: skip
     listed = [(n, graph.label(n)) for n in near[:MAX_CANDIDATES]]
     raise UnknownName(f"no node of a causal claim is called {name!r}", listed)
-
-
-_EMPTY = Names()
