@@ -422,6 +422,14 @@ def nanopub_publish_cmd(
     click.echo(f"{len(result.sent)} nanopublication(s) {verb} to {result.server}")
 
 
+#: ``--release`` of the commands that read a built release (paths, contradictions).
+RELEASE_OPTION = click.option("--release", type=click.Path(file_okay=False, path_type=Path), default=None,
+                              help="Release folder (default: build/current).")  # fmt: skip
+#: ``--store`` of the commands that can ask a SPARQL endpoint instead.
+STORE_OPTION = click.option("--store", metavar="URL", default=None,
+                            help="Ask this SPARQL endpoint instead of the release's dump.")  # fmt: skip
+
+
 @main.command("paths")
 @ROOT_OPTION
 @click.argument("source", metavar="FROM")
@@ -443,13 +451,8 @@ def nanopub_publish_cmd(
     help="Most paths of each kind (stated, derived).",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option(
-    "--release",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Release folder (default: build/current).",
-)
-@click.option("--store", metavar="URL", default=None, help="Ask this SPARQL endpoint instead of the release's dump.")
+@RELEASE_OPTION
+@STORE_OPTION
 @click.pass_context
 def paths_cmd(
     ctx: click.Context,
@@ -501,13 +504,8 @@ def paths_cmd(
     default=None,
     help="Write to this file (default: standard output).",
 )
-@click.option(
-    "--release",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Release folder (default: build/current).",
-)
-@click.option("--store", metavar="URL", default=None, help="Ask this SPARQL endpoint instead of the release's dump.")
+@RELEASE_OPTION
+@STORE_OPTION
 @click.pass_context
 def contradictions_cmd(ctx: click.Context, root: Path | None, fmt: str, output: Path | None, release: Path | None,
                        store: str | None) -> None:  # fmt: skip
