@@ -161,7 +161,9 @@ def dereference(kind: str, rest: str) -> Response:
         found = nanopub(iri)
         if found is None:
             abort(404)
-        return _page(render_template("nanopub.html", np=found, hidden=_REFERENCE_HIDDEN))
+        graph = causal_graph_of(current_app._get_current_object())  # type: ignore[attr-defined]
+        diagram = draw(graph, [e for e in graph.edges if e.claim.nanopub == iri])
+        return _page(render_template("nanopub.html", np=found, hidden=_REFERENCE_HIDDEN, diagram=diagram))
     return entity_page(iri)
 
 

@@ -79,6 +79,8 @@ def test_chain_and_entity_pages_draw_their_claims(client) -> None:  # type: igno
     assert 'data-nodes="3"' in chain and 'data-edges="2"' in chain and "How sure we are" in chain
     entity = client.get("/entity/mediator", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert 'data-nodes="4"' in entity  # agent → mediator → target, mediator → side score
+    claim = client.get("/np/fx-09", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'data-nodes="5"' in claim and 'data-edges="3"' in claim  # a nanopublication draws its own claim
     plain = client.get("/entity/mouse-model", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert 'class="diagram"' not in plain  # no causal claim: no diagram
 
