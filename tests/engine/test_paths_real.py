@@ -120,3 +120,23 @@ def test_stated_paths_follow_one_chain_in_order_or_one_claim(graph: CausalGraph)
                 assert path.chain is not None
                 steps = [e.claim.chain_step or 0 for e in path.steps]
                 assert steps == sorted(steps)
+
+
+def test_cq_02_pathways_lie_on_negative_paths_to_fibrosis(engine: OxigraphEngine, graph: CausalGraph) -> None:
+    """CQ 02's pathways (or a participant of each) lie on a path from the cells to fibrosis whose sign is −."""
+    agents = [E + n for n in ("bm-msc", "msc", "circdido1-msc-exosome", "ifng-preconditioned-msc")]
+    targets = [E + n for n in ("liver-fibrosis-process", "liver-fibrosis", "hsc-activation", "hsc-proliferation")]
+    negative_nodes = set()
+    for agent in agents:
+        for target in targets:
+            if agent in graph.nodes and target in graph.nodes:
+                found = find_paths(graph, agent, target)
+                negative_nodes |= {n for p in found.stated + found.derived if p.sign == "-" for n in p.nodes}
+    rows = _rows(engine, "02-anti-fibrotic-pathways.rq")
+    assert rows
+    for row in rows:
+        pathway = row["pathway"]
+        result = engine.store.query(f"SELECT ?n WHERE {{ <{pathway}> <http://purl.obolibrary.org/obo/RO_0000057> ?n }}",
+                                    use_default_graph_as_union=True)  # fmt: skip
+        members = {pathway} | {s["n"].value for s in result}  # type: ignore[union-attr]
+        assert members & negative_nodes, pathway
