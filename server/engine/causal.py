@@ -146,20 +146,27 @@ class CausalGraph:
     claims: dict[str, Claim] = field(default_factory=dict)
     #: Lookup tables of :mod:`server.engine.names` (folded label → nodes …), made on first use.
     name_index: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: The edges of each subject–object pair (where claims may disagree).
+    pairs: dict[tuple[str, str], list[Edge]] = field(default_factory=lambda: defaultdict(list))
+    #: The IRIs of every node on an edge.
+    nodes: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         for edge in self.edges:
             self.out[edge.subject].append(edge)
             self.into[edge.object].append(edge)
+            self.pairs[(edge.subject, edge.object)].append(edge)
             self.claims[edge.claim.nanopub] = edge.claim
+        self.nodes = set(self.out) | set(self.into)
 
-    @property
-    def nodes(self) -> set[str]:
-        """The IRIs of every node on an edge.
+    def on_pairs(self, edges: list[Edge]) -> list[Edge]:
+        """Return every edge on the subject–object pairs of ``edges`` (theirs and other claims' on the same pairs).
 
-        :returns: node IRIs.
+        :param edges: some edges (a path's steps, a chain's).
+        :returns: the edges of the graph on those pairs.
         """
-        return set(self.out) | set(self.into)
+        found = dict.fromkeys(e for edge in edges for e in self.pairs.get((edge.subject, edge.object), ()))
+        return list(found)
 
     def label(self, iri: str, lang: str = "en") -> str:
         """Return a node's label in ``lang`` (else English), or its IRI's last segment when it has none.

@@ -191,7 +191,7 @@ def summarize(steps: Iterable[Edge], every: Iterable[Edge]) -> Summary:
     Levels and modalities count claims (nanopublications), not triples.
 
     :param steps: the edges of a path, a chain or a node's neighbourhood.
-    :param every: all edges of the graph (for contradictions with claims outside ``steps``).
+    :param every: the edges to look for contradictions among: the graph's, or those on the pairs of ``steps``.
     :returns: the summary.
     """
     steps = list(steps)

@@ -345,7 +345,8 @@ def find_paths(graph: CausalGraph, source: str, target: str, options: Options | 
     result.truncated = tuple(sorted(cut))
     result.stated.sort(key=_order)
     result.derived.sort(key=_order)
-    result.summary = summarize([e for p in result.stated + result.derived for e in p.steps], graph.edges)
+    steps = [e for p in result.stated + result.derived for e in p.steps]
+    result.summary = summarize(steps, graph.on_pairs(steps))
     return result
 
 
