@@ -106,9 +106,9 @@ class Claim:
     model_kinds: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Edge:
-    """One causal triple of one claim: a step a path can take."""
+    """One causal triple of one claim: a step a path can take (each made once per graph: compared by identity)."""
 
     subject: str
     predicate: str
