@@ -150,6 +150,9 @@ class CausalGraph:
     pairs: dict[tuple[str, str], list[Edge]] = field(default_factory=lambda: defaultdict(list))
     #: The IRIs of every node on an edge.
     nodes: set[str] = field(default_factory=set)
+    #: The edges of each claim (nanopublication IRI) and of each mechanism chain (chain IRI).
+    by_claim: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
+    by_chain: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
 
     def __post_init__(self) -> None:
         for edge in self.edges:
@@ -157,6 +160,9 @@ class CausalGraph:
             self.into[edge.object].append(edge)
             self.pairs[(edge.subject, edge.object)].append(edge)
             self.claims[edge.claim.nanopub] = edge.claim
+            self.by_claim[edge.claim.nanopub].append(edge)
+            if edge.claim.chain is not None:
+                self.by_chain[edge.claim.chain].append(edge)
         self.nodes = set(self.out) | set(self.into)
 
     def on_pairs(self, edges: list[Edge]) -> list[Edge]:
@@ -185,8 +191,8 @@ class CausalGraph:
         :param chain: the chain's IRI.
         :returns: its edges.
         """
-        found = [e for e in self.edges if e.claim.chain == chain]
-        return sorted(found, key=lambda e: (e.claim.chain_step or 0, e.claim.nanopub, e.subject, e.object))
+        edges = self.by_chain.get(chain, [])
+        return sorted(edges, key=lambda e: (e.claim.chain_step or 0, e.claim.nanopub, e.subject, e.object))
 
 
 def select(engine: QueryEngine, query: str) -> list[dict[str, dict[str, str]]]:

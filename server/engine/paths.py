@@ -20,11 +20,11 @@ at ``max_paths`` (the answer says it was cut), and the whole search at the deadl
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from server.config import DEFAULT_MAX_PATHS, DEFAULT_PATH_LENGTH, MAX_PATH_LENGTH
-from server.engine.causal import CausalGraph, Claim, Edge
+from server.engine.causal import CausalGraph, Edge
 from server.engine.evidence import Summary, summarize
 from server.errors import QueryError, QueryTimeout
 
@@ -232,9 +232,9 @@ def _distances(graph: CausalGraph, target: str, usable: Callable[[Edge], bool], 
 class _Search:
     """One bounded walk: shortest paths first, pruned by distance, stopped at the cap or the deadline."""
 
-    def __init__(self, graph: CausalGraph, target: str, options: Options, dist: dict[str, int],
-                 deadline: float | None) -> None:  # fmt: skip
-        self.graph, self.target, self.options, self.dist, self.deadline = graph, target, options, dist, deadline
+    def __init__(self, target: str, options: Options, dist: dict[str, int], deadline: float | None) -> None:
+        self.target, self.options, self.dist, self.deadline = target, options, dist, deadline
+        self.usable = _usable(options)
         self.taken = 0
 
     def _tick(self) -> None:
@@ -251,22 +251,32 @@ class _Search:
         return all(_common([*(getattr(e.claim, k) for e in steps), getattr(edge.claim, k)]) is not None
                    for k in ("species", "models"))  # fmt: skip
 
-    def walk(self, source: str, length: int, allowed: Callable[[Edge], bool], ordered: bool,
-             emit: Callable[[tuple[Edge, ...]], bool]) -> None:  # fmt: skip
-        """Emit every path of exactly ``length`` steps from ``source`` (``emit`` returns ``False`` to stop)."""
+    def walk(self, source: str, length: int, adjacency: Mapping[str, Sequence[Edge]], ordered: bool,
+             emit: Callable[[tuple[Edge, ...]], bool], exact: bool = True) -> bool:  # fmt: skip
+        """Emit the paths from ``source`` to the target along ``adjacency`` (``emit`` returns ``False`` to stop).
+
+        :param source: the start.
+        :param length: the paths' length (``exact``) or longest length.
+        :param adjacency: each node's outgoing edges that may be taken.
+        :param ordered: keep chain steps in their order (a chain's steps).
+        :param emit: takes each path found; returns whether to go on.
+        :param exact: emit paths of exactly ``length`` steps only (one round of iterative deepening).
+        :returns: ``False`` when ``emit`` asked to stop.
+        """
         steps: list[Edge] = []
         on_path = {source}
+        usable = self.usable
 
         def go(node: str) -> bool:
+            if node == self.target and steps:
+                return (exact and len(steps) != length) or emit(tuple(steps))
             if len(steps) == length:
-                return node != self.target or emit(tuple(steps))
-            if node == self.target:
                 return True
-            for edge in self.graph.out.get(node, ()):
+            for edge in adjacency.get(node, ()):
                 nxt = edge.object
                 if nxt in on_path or len(steps) + 1 + self.dist.get(nxt, length + 1) > length:
                     continue
-                if (edge.sign == "none" and nxt != self.target) or not allowed(edge):
+                if (edge.sign == "none" and nxt != self.target) or not usable(edge):
                     continue
                 if ordered and steps and (edge.claim.chain_step or 0) < (steps[-1].claim.chain_step or 0):
                     continue
@@ -282,7 +292,7 @@ class _Search:
                     return False
             return True
 
-        go(source)
+        return go(source)
 
 
 def _usable(options: Options) -> Callable[[Edge], bool]:
@@ -308,12 +318,12 @@ def find_paths(graph: CausalGraph, source: str, target: str, options: Options | 
     if source == target:
         raise QueryError("the path's two ends are the same node")
     deadline = None if options.timeout is None else time.monotonic() + options.timeout
-    usable = _usable(options)
-    dist = _distances(graph, target, usable, options.max_length)
-    search = _Search(graph, target, options, dist, deadline)
+    dist = _distances(graph, target, _usable(options), options.max_length)
+    search = _Search(target, options, dist, deadline)
     result = PathsResult(source, target, options)
     found: dict[tuple[Edge, ...], Path] = {}
     cut: set[str] = set()
+    phase = ["stated"]  # the kind the current walk looks for: it stops when that kind is full
 
     def keep(steps: tuple[Edge, ...]) -> bool:
         if steps in found:
@@ -322,25 +332,25 @@ def find_paths(graph: CausalGraph, source: str, target: str, options: Options | 
         bucket = result.stated if path.kind == "stated" else result.derived
         if len(bucket) >= options.max_paths:
             cut.add(path.kind)
-            return False
+            return path.kind != phase[0]
         found[steps] = path
         bucket.append(path)
         return True
 
     # stated paths first, within each group the review joined (a chain, in its order, or one claim) ...
-    groups: dict[tuple[str, str], Callable[[Edge], bool]] = {}
+    groups: dict[tuple[str, str], list[Edge]] = {}
     for edge in graph.out.get(source, ()):
         claim = edge.claim
-        groups.setdefault(("claim", claim.nanopub), _same_claim(claim))
+        groups.setdefault(("claim", claim.nanopub), graph.by_claim[claim.nanopub])
         if claim.chain is not None:
-            groups.setdefault(("chain", claim.chain), _same_chain(claim.chain))
-    for (kind, _), member in sorted(groups.items()):
-        for length in range(1, options.max_length + 1):
-            search.walk(source, length, _both(usable, member), kind == "chain", keep)
+            groups.setdefault(("chain", claim.chain), graph.by_chain[claim.chain])
+    for (kind, _), members in sorted(groups.items(), key=lambda item: item[0]):
+        if not search.walk(source, options.max_length, _adjacency(members), kind == "chain", keep, exact=False):
+            break
     # ... then every path, shortest first: those not stated are derived
+    phase[0] = "derived"
     for length in range(1, options.max_length + 1):
-        search.walk(source, length, usable, False, keep)
-        if "derived" in cut:
+        if not search.walk(source, length, graph.out, False, keep):
             break
     result.truncated = tuple(sorted(cut))
     result.stated.sort(key=_order)
@@ -350,16 +360,11 @@ def find_paths(graph: CausalGraph, source: str, target: str, options: Options | 
     return result
 
 
-def _both(first: Callable[[Edge], bool], second: Callable[[Edge], bool]) -> Callable[[Edge], bool]:
-    return lambda edge: first(edge) and second(edge)
-
-
-def _same_claim(claim: Claim) -> Callable[[Edge], bool]:
-    return lambda edge: edge.claim.nanopub == claim.nanopub
-
-
-def _same_chain(chain: str) -> Callable[[Edge], bool]:
-    return lambda edge: edge.claim.chain == chain
+def _adjacency(edges: list[Edge]) -> dict[str, list[Edge]]:
+    found: dict[str, list[Edge]] = {}
+    for edge in edges:
+        found.setdefault(edge.subject, []).append(edge)
+    return found
 
 
 def _order(path: Path) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
