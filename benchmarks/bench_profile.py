@@ -28,12 +28,11 @@ from bench_http import BENCH, _queries, free_port, make_server, peer_venv, run_l
 #: Stages of a request, by a frame that marks them (inclusive samples), in the order a request meets them.
 STAGES = {
     "HTTP process": [
-        ("waitress I/O loop (asyncore, sockets)", "wasyncore"),
-        ("waitress request parsing", "parser.py"),
+        ("granian WSGI entry (HTTP itself is in Rust, unsampled)", "granian/wsgi.py"),
         ("Flask dispatch + request/response objects", "flask/app.py"),
         ("/sparql view (read params, QuerySpec)", "sparql (server/web/sparql.py"),
+        ("result cache", "CachingEngine.query"),
         ("WorkerPool.query (pipe to a worker)", "WorkerPool.query"),
-        ("waitress writing the response", "channel.py"),
     ],
     "query worker": [
         ("pipe transfer (spec in, header + body bytes out)", "multiprocessing/connection.py"),
@@ -50,7 +49,6 @@ WAITING = (
     "Condition.wait (",
     "select (selectors.py",
     "Connection._recv (",
-    "_physical_pull (",
     "Connection._poll (",
     "_ConnectionBase.poll (",
     "wait (multiprocessing/connection.py",

@@ -1,4 +1,4 @@
-"""Run every benchmark of issue 7 in one go and print the tables and the targets.
+"""Run every benchmark in one go and print the tables and the targets (issues 7, 18 and 19).
 
 Order: the build (``msckg build`` at the real size — a failed build falls back to an unvalidated release in
 ``build/bench/real`` — and the build stages on a synthetic ×10 project), the in-process competency questions
@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_build  # noqa: E402
 import bench_http  # noqa: E402
 import bench_inprocess  # noqa: E402
+import bench_load  # noqa: E402
 import bench_profile  # noqa: E402
 from _common import ROOT, machine, machine_line  # noqa: E402
 
@@ -36,20 +37,8 @@ def targets(out: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """(target, wanted, measured, verdict) rows from the collected figures."""
     rows: list[tuple[str, str, str, str]] = []
     http = out.get("http", {})
-    for mix in ("cq", "light"):
-        found = http.get("ratios", {}).get(mix, {})
-        for key, label, sign, wanted in (
-            ("throughput_vs_oxigraph", "throughput msckg / oxigraph serve-read-only", ">=", 0.5),
-            ("p99_vs_oxigraph", "p99 msckg / oxigraph serve-read-only", "<=", 2.0),
-            ("throughput_vs_rdflib_endpoint", "throughput msckg / rdflib-endpoint", ">=", 20.0),
-            ("throughput_vs_oxigraph_mem", "(info) throughput msckg / oxigraph in-memory", ">=", 0.5),
-            ("p99_vs_oxigraph_mem", "(info) p99 msckg / oxigraph in-memory", "<=", 2.0),
-        ):
-            if key not in found:
-                continue
-            value = found[key]
-            met = value is not None and (value <= wanted if sign == "<=" else value >= wanted)
-            rows.append((f"{label} [{mix} mix]", f"{sign} {wanted:g}", f"{value}", "met" if met else "MISSED"))
+    for mix, who, key, wanted, value, met in bench_http.verdicts(http):
+        rows.append((f"{key} [{who}, {mix} mix]", wanted, f"{value}", "met" if met else "MISSED"))
     inproc = out.get("inprocess")
     if inproc:
         biggest = max(inproc["scales"], key=lambda s: s["factor"])
@@ -68,6 +57,12 @@ def targets(out: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             "not run at x1000" if biggest["factor"] < 1000 else ("met" if not inproc["slow_at_largest"] else "MISSED")
         )
         rows.append(("every CQ p50 in process at x1000", "< 50 ms", measured, verdict))
+    load = out.get("load")
+    if load:
+        cheap = load["cheap"]
+        verdict = "met" if load["target_met"] else "MISSED"
+        rows.append(("cheap p99 / errors while 4 clients time out", "< 250 ms, < 1 %",
+                     f"{cheap['p99_ms']:.0f} ms, {cheap['error_pct']:.2f} %", verdict))  # fmt: skip
     if "cold_start_s" in http:
         cold = http["cold_start_s"]["median"]
         rows.append(("msckg serve cold start", "< 3 s", f"{cold:.2f} s", "met" if cold < 3 else "MISSED"))
@@ -90,14 +85,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a short run (about 4 minutes)")
     parser.add_argument("--json", type=Path, default=None, help="write every figure here")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["build", "inprocess", "http", "profile"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["build", "inprocess", "http", "load", "profile"])
     parser.add_argument("--release", type=Path, default=None, help="release folder (default: build/current)")
     args = parser.parse_args()
     started = time.perf_counter()
     facts = machine()
     load = os.getloadavg()
     facts["loadavg_at_start"] = [round(x, 2) for x in load]
-    _section("MSC-Liver KG benchmarks (issue 7)")
+    _section("MSC-Liver KG benchmarks")
     print(machine_line(facts))
     print(
         f"load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
@@ -122,11 +117,14 @@ def main() -> None:
     if "http" not in args.skip:
         _section("HTTP: closed-loop load, msckg serve vs oxigraph vs rdflib-endpoint")
         out["http"] = bench_http.main(["--release", str(release)] + (["--quick"] if args.quick else []))
+    if "load" not in args.skip:
+        _section("load: cheap requests while queries time out (issue 18)")
+        out["load"] = bench_load.main(["--release", str(release)] + (["--duration", "10"] if args.quick else []))
     if "profile" not in args.skip:
         _section("profile: msckg serve under the CQ mix (py-spy)")
         out["profile"] = bench_profile.main(["--release", str(release), "--duration", "5" if args.quick else "10"])
 
-    _section("targets of issue 7 (ratios measured in this run, same machine)")
+    _section("targets (ratios measured in this run, same machine)")
     rows = targets(out)
     out["targets"] = [dict(zip(("target", "wanted", "measured", "verdict"), r, strict=True)) for r in rows]
     for target, wanted, measured, verdict in rows:

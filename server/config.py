@@ -27,6 +27,9 @@ MAX_PATH_LENGTH = 8
 #: Default cap on the paths of one answer (stated and derived each); the answer says when it cut.
 DEFAULT_MAX_PATHS = 500
 
+#: CPUs this process may run on (what ``nproc`` prints): the server's processes and threads are sized from it.
+CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
 #: Repository root when running from a checkout (``server/`` sits directly below it).
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -137,16 +140,17 @@ class Settings:
     query_timeout: float = DEFAULT_TIMEOUT
     #: Longest a request waits for a free query worker, seconds (then 503).
     queue_wait: float = DEFAULT_QUEUE_WAIT
-    #: Query worker processes (forks sharing the loaded store).
-    workers: int = 8
-    #: WSGI threads; more than ``workers + max_waiting``, so that requests needing no worker always find one.
-    threads: int = 32
-    #: Requests that may wait for a worker at once; one more gets 503 at once.
-    max_waiting: int = 16
+    #: Query worker processes (forks sharing the loaded store): 4 per CPU, half of them kept for short queries.
+    workers: int = 4 * CPUS
+    #: Python threads of the HTTP process: ``workers + max_waiting`` and 8 more, so that requests needing no
+    #: worker (pages, ``/health``, cached answers) always find one.
+    threads: int = 12 * CPUS + 8
+    #: Requests that may wait for a worker at once (2 per worker); one more gets 503 at once.
+    max_waiting: int = 8 * CPUS
     #: Seconds after which a running query counts as long (its CPU priority is lowered).
     long_after: float = 0.5
-    #: Queries that may run longer than ``long_after`` at once; a further one is stopped (503).
-    long_slots: int = 4
+    #: Queries that may run longer than ``long_after`` at once (2 per CPU); a further one is stopped (503).
+    long_slots: int = 2 * CPUS
     #: Address space one worker may add to the store it shares, MiB (then its query is stopped: 503).
     worker_memory_mb: int = 2048
     #: Cut the query workers off the network (seccomp, network namespace); the server refuses to start without.
@@ -167,6 +171,10 @@ class Settings:
     connection_limit: int = 1000
     #: Seconds an HTTP connection may stay idle (or half-sent) before it is closed.
     channel_timeout: float = 15.0
+    #: Result bytes kept in memory to answer a repeated request without a query worker, MiB (0: no cache).
+    result_cache_mb: int = 64
+    #: Seconds clients and caches may reuse an answer without asking again (``Cache-Control: max-age``).
+    max_age: int = 300
 
     @classmethod
     def from_env(cls, release: Path | None = None) -> "Settings":
@@ -196,4 +204,6 @@ class Settings:
             public_url=os.environ.get("MSCKG_PUBLIC_URL", base.public_url).rstrip("/") + "/",
             connection_limit=_env_int("MSCKG_CONNECTION_LIMIT", base.connection_limit),
             channel_timeout=_env_float("MSCKG_CHANNEL_TIMEOUT", base.channel_timeout),
+            result_cache_mb=_env_int("MSCKG_RESULT_CACHE_MB", base.result_cache_mb),
+            max_age=_env_int("MSCKG_MAX_AGE", base.max_age),
         )

@@ -171,7 +171,7 @@ def test_08_gene_products_with_hgnc_and_go(store: ox.Store) -> None:
 
 def test_09_claims_on_reference_8(store: ox.Store) -> None:
     rows = _rows(store, "09-claims-on-reference.rq")
-    assert [_local(r["np"]) for r in rows] == [f"s2-1-0{i}" for i in range(3, 9)]
+    assert sorted(_local(r["np"]) for r in rows) == [f"s2-1-0{i}" for i in range(3, 9)]  # paged: not sorted
     assert {r["section"] for r in rows} == {"2.1"}
 
 
@@ -226,3 +226,35 @@ def test_federated_examples_are_valid_documented_and_refused_here(path: Path) ->
     assert "SERVICE <http://127.0.0.1:8000/sparql>" in text
     with pytest.raises(QueryRefused, match="SERVICE"):
         read_query(text, set())
+
+
+PAGED = sorted(p for p in CQ.glob("*.rq") if "\nLIMIT 1000\n" in p.read_text(encoding="utf-8"))
+
+
+def test_paged_cqs_state_the_paging_contract() -> None:
+    assert len(PAGED) >= 5
+    for path in PAGED:
+        text = path.read_text(encoding="utf-8")
+        query_lines = [line for line in text.splitlines() if not line.startswith("#")]
+        assert "# Paged:" in text and "OFFSET" in text and not any("ORDER BY" in line for line in query_lines), path
+
+
+@pytest.mark.parametrize("path", PAGED, ids=lambda p: Path(p).name)
+def test_pages_of_a_paged_cq_are_its_whole_answer_once(store: ox.Store, path: Path) -> None:
+    """The contract with pages of 3 rows: the same query with OFFSET 0, 3, 6 … until a short page gives every row
+    of the unpaged answer exactly once (the engine's order is fixed for a store)."""
+    text = path.read_text(encoding="utf-8")
+
+    def rows(query: str) -> list[tuple[str, ...]]:
+        result = store.query(query, use_default_graph_as_union=True)
+        assert isinstance(result, ox.QuerySolutions)
+        return [tuple(str(term) for term in solution) for solution in result]
+
+    whole = rows(text.replace("\nLIMIT 1000\n", "\n"))
+    pages: list[tuple[str, ...]] = []
+    while True:
+        page = rows(text.replace("\nLIMIT 1000\n", f"\nLIMIT 3 OFFSET {len(pages)}\n"))
+        pages += page
+        if len(page) < 3:
+            break
+    assert len(whole) > 3 and sorted(pages) == sorted(whole)

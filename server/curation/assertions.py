@@ -60,13 +60,12 @@ class Labels:
     def __init__(self, loaded: Loaded) -> None:
         english: dict[URIRef, list[str]] = defaultdict(list)
         plain: dict[URIRef, list[str]] = defaultdict(list)
-        for g in loaded.data_graphs():
-            for s, label in g.subject_objects(RDFS.label):
-                if isinstance(s, URIRef) and isinstance(label, Literal):
-                    if label.language == "en":
-                        english[s].append(str(label))
-                    elif label.language is None:
-                        plain[s].append(str(label))
+        for s, label, _ in loaded.data_subject_objects(RDFS.label):
+            if isinstance(s, URIRef) and isinstance(label, Literal):
+                if label.language == "en":
+                    english[s].append(str(label))
+                elif label.language is None:
+                    plain[s].append(str(label))
         self._labels = {iri: min(values) for iri, values in plain.items()}
         self._labels.update({iri: min(values) for iri, values in english.items()})
 
@@ -168,10 +167,9 @@ def reference_numbers(loaded: Loaded) -> dict[URIRef, int]:
     :returns: DOI IRI → number.
     """
     numbers: dict[URIRef, int] = {}
-    for g in loaded.data_graphs():
-        for s, n in g.subject_objects(MSC.referenceNumber):
-            if isinstance(s, URIRef) and isinstance(n, Literal):
-                numbers[s] = int(n)
+    for s, n, _ in loaded.data_subject_objects(MSC.referenceNumber):
+        if isinstance(s, URIRef) and isinstance(n, Literal):
+            numbers[s] = int(n)
     return numbers
 
 
@@ -182,10 +180,9 @@ def editorial_notes(loaded: Loaded) -> dict[URIRef, str]:
     :returns: IRI → note text.
     """
     notes: dict[URIRef, list[str]] = defaultdict(list)
-    for g in loaded.data_graphs():
-        for s, note in g.subject_objects(SKOS.editorialNote):
-            if isinstance(s, URIRef):
-                notes[s].append(str(note))
+    for s, note, _ in loaded.data_subject_objects(SKOS.editorialNote):
+        if isinstance(s, URIRef):
+            notes[s].append(str(note))
     return {s: " ".join(sorted(set(values))) for s, values in notes.items()}
 
 

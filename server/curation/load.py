@@ -5,13 +5,14 @@ TriG files contribute their own named graphs and must leave the default graph em
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
 
 from server.config import ProjectPaths
 from server.errors import LoadError
@@ -37,6 +38,19 @@ class Loaded:
         :returns: the graphs, in a stable order.
         """
         return [g for g in self._sorted_graphs() if not str(g.identifier).startswith(SHAPES_GRAPH_PREFIX)]
+
+    def data_subject_objects(self, predicate: URIRef) -> Iterator[tuple[Node, Node, URIRef]]:
+        """Return every (subject, object, graph) of ``predicate`` in the published data, in one pass.
+
+        Asking each named graph in turn costs, in rdflib's memory store, a scan of every triple with that
+        predicate per graph: with four graphs per nanopublication that was most of an export's time.
+
+        :param predicate: the predicate.
+        :returns: the subjects, objects and graph IRIs (shapes graphs left out).
+        """
+        for s, _, o, graph in self.dataset.quads((None, predicate, None, None)):
+            if isinstance(graph, URIRef) and not str(graph).startswith(SHAPES_GRAPH_PREFIX):
+                yield s, o, graph
 
     def shapes_graph(self) -> Graph:
         """Return the union of the shapes files as one graph (what pySHACL takes).

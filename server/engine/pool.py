@@ -23,7 +23,7 @@ from server import errors
 from server.config import DEFAULT_QUEUE_WAIT, DEFAULT_TIMEOUT
 from server.engine import EngineHealth, QueryResult, QuerySpec
 from server.engine.admission import Admission
-from server.engine.store_process import EXECUTOR, StoreProcess, Worker
+from server.engine.store_process import EXECUTOR, StoreProcess, Worker, read_reply
 
 log = logging.getLogger("msckg.pool")
 #: CPU priority (nice) of a worker running a long query: the lowest, so short queries go first (it is also put
@@ -155,7 +155,7 @@ class WorkerPool:
     def _wait(self, worker: Worker) -> tuple[bool, bool]:
         """Wait for the worker's answer: (answered in time, counted as long)."""
         first = min(self.admission.long_after, self.timeout)
-        if worker.conn.poll(first):
+        if worker.ready(first):
             return True, False
         if first >= self.timeout:
             return False, False
@@ -165,7 +165,7 @@ class WorkerPool:
             with contextlib.suppress(OSError):  # the kernel's idle class: it runs only when nothing else would
                 os.sched_setscheduler(worker.pid, os.SCHED_IDLE, os.sched_param(0))
                 os.setpriority(os.PRIO_PROCESS, worker.pid, LONG_QUERY_NICE)
-            return worker.conn.poll(self.timeout - first), True
+            return worker.ready(self.timeout - first), True
         except BaseException:
             self.admission.leave_long()
             raise
@@ -187,8 +187,7 @@ class WorkerPool:
         try:
             worker.conn.send(spec)
             ready, long = self._wait(worker)
-            message = worker.conn.recv() if ready else None
-            body = worker.conn.recv_bytes() if message is not None and message[0] == "ok" else b""
+            message, body = read_reply(worker.conn.recv_bytes()) if ready else (None, b"")
         except errors.ServerBusy:
             self._finish(worker, retire=True)
             raise

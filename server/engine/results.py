@@ -70,6 +70,11 @@ class _CappedSink(io.BytesIO):
         self.boundary_marker = limit + 1
         self.full_marker = limit + 1 + (1 if layout.terminated else 0)
         self.full = False
+        # Markers anywhere, strings included: an upper bound on the rows. While it stays below the cap nothing
+        # can be cut, and the exact scan (the costly part) waits until it does not.
+        self.rough = 0
+        self.exact = False
+        self.overlap = max(len(marker) for marker, _ in layout.markers) - 1
 
     def write(self, buffer: "ReadableBuffer", /) -> int:
         """Keep a chunk and count the rows it completes.
@@ -81,8 +86,13 @@ class _CappedSink(io.BytesIO):
         if self.full:
             raise _Full
         chunk = bytes(buffer)
+        region = bytes(self.data[len(self.data) - self.overlap :]) + chunk if self.data else chunk
         self.data += chunk
-        self._scan(final=False)
+        if not self.exact:
+            self.rough += sum(region.count(marker) for marker, _ in self.layout.markers)
+            self.exact = self.rough >= self.boundary_marker
+        if self.exact:
+            self._scan(final=False)
         if not self.full and self.byte_limit is not None and len(self.data) > self.byte_limit:
             self.boundary, self.full, self.cut_by = self._last_boundary(self.byte_limit), True, "bytes"
         if self.full:
@@ -91,7 +101,7 @@ class _CappedSink(io.BytesIO):
 
     def finish(self) -> None:
         """Count the last bytes, once the writer is done."""
-        if not self.full:
+        if self.exact and not self.full:
             self._scan(final=True)
 
     def body(self) -> bytes:

@@ -14,8 +14,11 @@ alone. The store process reaps its workers and tells the server how one ended (`
 import contextlib
 import multiprocessing as mp
 import os
+import pickle
 import resource
+import select
 import signal
+import struct
 import time
 import traceback
 from collections.abc import Callable
@@ -140,15 +143,37 @@ def _serve(store: ox.Store, graphs: set[str], quads: int, conn: Connection, memo
         try:
             result = execute(store, graphs, spec)
         except errors.MsckgError as exc:
-            conn.send(("error", type(exc).__name__, str(exc)))
+            reply(conn, ("error", type(exc).__name__, str(exc)))
         except MemoryError:  # Python's side ran out; the worker leaves, so that its memory goes with it
-            conn.send(("error", "QueryAborted", memory_message(memory_mb)))
+            reply(conn, ("error", "QueryAborted", memory_message(memory_mb)))
             return
         except Exception:  # a bug: report it whole, keep serving
-            conn.send(("bug", "", traceback.format_exc()))
-        else:  # a small header, then the body as raw bytes (not pickled inside a QueryResult)
-            conn.send(("ok", result.media_type, result.truncated, result.kind, result.truncated_by))
-            conn.send_bytes(result.body)
+            reply(conn, ("bug", "", traceback.format_exc()))
+        else:
+            reply(conn, ("ok", result.media_type, result.truncated, result.kind, result.truncated_by), result.body)
+
+
+def reply(conn: Connection, header: tuple[object, ...], body: bytes = b"") -> None:
+    """Send a worker's answer as one message: the header's length, the pickled header, the body's raw bytes.
+
+    One write and one read per answer (the body is not pickled): the pipe hop is on every query's path.
+
+    :param conn: the worker's end of its pipe.
+    :param header: ``("ok", media type, truncated, kind, truncated by)``, or ``("error" | "bug", class, message)``.
+    :param body: the serialized result.
+    """
+    head = pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)
+    conn.send_bytes(struct.pack("!I", len(head)) + head + body)
+
+
+def read_reply(data: bytes) -> tuple[tuple[Any, ...], bytes]:
+    """Split a message of :func:`reply` into its header and body.
+
+    :param data: the message.
+    :returns: the header tuple and the body.
+    """
+    (size,) = struct.unpack_from("!I", data)
+    return pickle.loads(data[4 : 4 + size]), data[4 + size :]  # noqa: S301 - from our own worker's pipe
 
 
 def memory_message(memory_mb: int) -> str:
@@ -187,6 +212,19 @@ class Worker:
 
     pid: int
     conn: Connection
+
+    def __post_init__(self) -> None:
+        # registered once: ``Connection.poll`` builds and tears down a selector on every call
+        self._poller = select.poll()
+        self._poller.register(self.conn.fileno(), select.POLLIN)
+
+    def ready(self, timeout: float) -> bool:
+        """Wait until the worker's answer can be read (or its pipe is closed).
+
+        :param timeout: seconds to wait at most.
+        :returns: whether something can be read now.
+        """
+        return bool(self._poller.poll(max(0, int(timeout * 1000))))
 
     def kill(self) -> None:
         """Kill the worker and close its pipe."""

@@ -48,11 +48,10 @@ def mappings(loaded: Loaded) -> list[Mapping]:
     :returns: the distinct mapping triples.
     """
     found: set[Mapping] = set()
-    for g in loaded.data_graphs():
-        for predicate in MAPPING_PREDICATES:
-            for s, o in g.subject_objects(predicate):
-                if isinstance(s, URIRef) and isinstance(o, URIRef) and s.startswith(BASE):
-                    found.add(Mapping(s, predicate, o))
+    for predicate in MAPPING_PREDICATES:
+        for s, o, _ in loaded.data_subject_objects(predicate):
+            if isinstance(s, URIRef) and isinstance(o, URIRef) and s.startswith(BASE):
+                found.add(Mapping(s, predicate, o))
     return sorted(found)
 
 

@@ -137,9 +137,7 @@ def _creators(loaded: Loaded) -> list[URIRef]:
     """Return the agents the pubinfo graphs name as creators of the nanopublications (our curators)."""
     found = {
         o
-        for g in loaded.data_graphs()
-        if graph_kind(URIRef(g.identifier)) == "pubinfo"
-        for o in g.objects(None, DCTERMS.creator)
-        if isinstance(o, URIRef) and o.startswith(str(MSCAG))
+        for _, o, graph in loaded.data_subject_objects(DCTERMS.creator)
+        if graph_kind(graph) == "pubinfo" and isinstance(o, URIRef) and o.startswith(str(MSCAG))
     }
     return sorted(found)

@@ -10,6 +10,7 @@ The top layer under the CLI: may import every layer below it (``engine``, ``rele
 ``curation``, the ground floor).
 """
 
+import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -51,22 +52,29 @@ def create_app(settings: Settings | None = None, engine: QueryEngine | None = No
     # One release for the server's life: build/current may move on, this folder is pinned against pruning.
     settings = replace(settings, release=settings.release.resolve())
     pin = pin_release(settings.release)
+    answers: QueryEngine | None = None
     if engine is None:
         from server.engine.admission import Admission
+        from server.engine.cache import CachingEngine
         from server.engine.pool import WorkerPool
 
         admission = Admission(settings.max_waiting, settings.long_slots, settings.long_after)
         engine = WorkerPool(settings.release / DUMP_FILE, settings.workers, settings.query_timeout,
                             settings.queue_wait, admission, settings.isolation,
                             settings.worker_memory_mb)  # fmt: skip
+        # the release is pinned for the server's life, so an answer stays exact (a remote store may change)
+        answers = CachingEngine(engine, settings.result_cache_mb * 2**20) if settings.result_cache_mb > 0 else None
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    release = _release_info(settings.release)
     app.extensions["msckg"] = {
         "settings": settings,
         "engine": engine,
-        "release": _release_info(settings.release),
+        "answers": answers or engine,
+        "release": release,
         "pin": pin,
     }
+    tag_base = f"{release.get('version', '')}|{settings.release.name}|{settings.public_url}"
 
     from server.web.downloads import bp as downloads_bp
     from server.web.entities import bp as entities_bp
@@ -83,6 +91,14 @@ def create_app(settings: Settings | None = None, engine: QueryEngine | None = No
     def refuse_update() -> Response | None:
         if "update" in request.args:
             return plain_error(403, READ_ONLY)
+        return None
+
+    @app.before_request
+    def not_modified() -> Response | None:
+        """Answer 304 to a client that holds this very answer already (its ``If-None-Match``), unevaluated."""
+        tag = _entity_tag(tag_base)
+        if tag is not None and request.if_none_match.contains_weak(tag):
+            return _cacheable(Response(status=304), tag, settings.max_age)
         return None
 
     @app.errorhandler(QueryError)
@@ -109,18 +125,49 @@ def create_app(settings: Settings | None = None, engine: QueryEngine | None = No
             response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
             response.headers["Access-Control-Max-Age"] = "86400"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        tag = _entity_tag(tag_base) if response.status_code == 200 else None
+        if tag is not None and "ETag" not in response.headers:
+            _cacheable(response, tag, settings.max_age)
         return response
 
     return app
 
 
+#: Paths whose answer depends on the release and the request alone (no health, no clock).
+_STABLE = ("/sparql", "/.well-known/void", "/entity/", "/ontology/", "/np/", "/chain/", "/agent/", "/dataset/",
+           "/graph/")  # fmt: skip
+
+
+def _entity_tag(base: str) -> str | None:
+    """Return the weak entity tag of a GET answer that only the release and the request decide, else ``None``.
+
+    Weak (``W/``): blank-node labels may differ between two loads of the same release; the answer means the same.
+    Queries calling a function with a new value on every evaluation get none.
+    """
+    from server.engine.cache import VOLATILE
+
+    if request.method not in ("GET", "HEAD") or not request.path.startswith(_STABLE):
+        return None
+    if request.path == "/sparql" and VOLATILE.search(request.query_string.decode("latin-1")):
+        return None
+    key = "|".join((base, request.full_path, request.headers.get("Accept", "")))
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
+def _cacheable(response: Response, tag: str, max_age: int) -> Response:
+    response.set_etag(tag, weak=True)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Vary"] = "Accept"
+    return response
+
+
 def engine_of(app: Flask) -> QueryEngine:
-    """Return the engine injected into ``app``.
+    """Return what answers the queries of ``app``: its engine, behind the result cache when it has one.
 
     :param app: the Flask app.
     :returns: the engine.
     """
-    engine: QueryEngine = app.extensions["msckg"]["engine"]
+    engine: QueryEngine = app.extensions["msckg"]["answers"]
     return engine
 
 

@@ -116,3 +116,36 @@ def test_deep_nesting_is_refused_before_parsing_with_the_depth(kind: str) -> Non
     with pytest.raises(QueryError, match=r"nests 300[0-9] levels deep .*; the limit is 64"):
         read_query(NESTINGS[kind](3000), OURS, max_length=100_000)
     assert read_query(NESTINGS[kind](20), OURS).depth >= 20
+
+
+#: Pieces that put SERVICE and FROM at the edges of every kind of token, for the quick path's differential test.
+PIECES = ["SERVICE", "service", "ſervıce", "FROM", "from", "From", "<", ">", "'", '"', "#", "\n", "\r", " ", "?x",
+          "$y", "?", "prov:wasDerivedFrom", "ex:", ":", "a", "true", "ASK", "ask", "IN", "@en", "@en-GB", "{", "}",
+          "(", ")", "[", "]", "!", "^", "1", "1.5", "e5", "_:b", "SELECT", "<http://x/>", "Derived", "ASKFROM",
+          "x", "\\u0053", ".", ";", "ſ", "ı", "é", "ROM", "ERVICE"]  # fmt: skip
+
+
+def _fuzz(count: int) -> list[str]:
+    import random
+
+    pick = random.Random(19)  # noqa: S311 - a fixed corpus of test queries, not a secret
+    return ["".join(pick.choice(PIECES) for _ in range(pick.randint(1, 14))) for _ in range(count)]
+
+
+def test_the_quick_path_agrees_with_the_full_scan() -> None:
+    """Whenever the guard decides without the full scan, the scan lets the query through with no dataset of its
+    own and a depth within the quick path's bound; and the quick path does decide the ordinary queries."""
+    from server.engine.guard import _quick_reading, full_reading
+
+    decided = 0
+    for text in _fuzz(6000) + bypasses(9):
+        quick = _quick_reading(text, 64)
+        if quick is None:
+            continue
+        decided += 1
+        full = full_reading(text, set(), 64)  # no graph is ours: a FROM the quick path missed would raise
+        assert not full.own_dataset and full.depth <= quick.depth, text
+    assert decided > 1000  # the check above has cases to bite on
+    ordinary = ["# which ones come from the review?\nPREFIX prov: <http://www.w3.org/ns/prov#>\n"
+                "SELECT ?a WHERE { ?a prov:wasDerivedFrom ?r }", "ASK { ?s ?p ?o }"]  # fmt: skip
+    assert all(_quick_reading(text, 64) is not None for text in ordinary)
