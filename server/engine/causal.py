@@ -1,6 +1,6 @@
 """The causal graph of a release, read through any :class:`~server.engine.QueryEngine`: claims, signed edges, names.
 
-Mechanism paths (:mod:`server.engine.paths`) walk this graph. It is read with four SELECT queries, so it comes
+Mechanism paths (:mod:`server.engine.paths`) walk this graph. It is read with five SELECT queries, so it comes
 the same way from the embedded store, the worker pool (their limits, time-outs and admission control) and a
 remote store (``msckg serve --store``):
 
@@ -10,8 +10,10 @@ remote store (``msckg serve --store``):
   assertion graph, about the claim), its evidence (reference, ECO evidence type, modality, curator note: in the
   provenance graph) and its mechanism chain and step (publication info);
 * the **kinds of the models** claims name (animal, in vitro, clinical study), which set a claim's evidence level;
-* the **names** of every node on an edge (labels and synonyms in English and Chinese, external mappings, an
-  outcome's polarity) and of the causal predicates.
+* the **parts** of every node on an edge (``obo:BFO_0000051``, has part: the NLRP3 receptor of the NLRP3
+  inflammasome), so that a name of a part leads to the nodes that hold it;
+* the **names** of every node on an edge or part of one (labels and synonyms in English and Chinese, external
+  mappings, an outcome's polarity) and of the causal predicates.
 
 The claims and names queries ask for every claim's and every node's values by their keys (``VALUES``, which a
 store answers from its predicate index) and are filtered here: joined to the edges inside the query they took
@@ -36,6 +38,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX np: <http://www.nanopub.org/nschema#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX msc: <https://w3id.org/msc-liver/ontology/>
+PREFIX obo: <http://purl.obolibrary.org/obo/>
 """
 
 EDGES_QUERY = (
@@ -68,6 +71,9 @@ MODEL_KINDS_QUERY = (
   ?m rdf:type/rdfs:subClassOf* ?kind .
 }"""
 )
+
+#: Every has-part link (filtered here to wholes on an edge).
+PARTS_QUERY = PREFIXES + "SELECT ?whole ?part WHERE { ?whole obo:BFO_0000051 ?part }"
 
 #: The names of every node with one (those on an edge, the causal predicates and the chains are kept).
 NAMES_QUERY = (
@@ -153,6 +159,8 @@ class CausalGraph:
     #: The edges of each claim (nanopublication IRI) and of each mechanism chain (chain IRI).
     by_claim: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
     by_chain: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
+    #: The nodes on an edge that hold each part (part IRI → wholes), for names of parts.
+    wholes: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for edge in self.edges:
@@ -274,6 +282,12 @@ def load_causal_graph(engine: QueryEngine) -> CausalGraph:
         claim = claims.get(nanopub) or Claim(nanopub)
         edges.append(Edge(row["s"]["value"], row["p"]["value"], row["o"]["value"], row["sign"]["value"], claim))
     edges.sort(key=lambda e: (e.claim.nanopub, e.subject, e.predicate, e.object))
-    named = {e.subject for e in edges} | {e.object for e in edges} | {e.predicate for e in edges}
-    named |= {c.chain for c in claims.values() if c.chain}
-    return CausalGraph(edges, _names([r for r in select(engine, NAMES_QUERY) if r["n"]["value"] in named]))
+    nodes = {e.subject for e in edges} | {e.object for e in edges}
+    wholes: dict[str, list[str]] = defaultdict(list)
+    for row in select(engine, PARTS_QUERY):
+        whole, part = row["whole"]["value"], row["part"]["value"]
+        if whole in nodes and part not in nodes:
+            wholes[part].append(whole)
+    named = nodes | {e.predicate for e in edges} | {c.chain for c in claims.values() if c.chain} | set(wholes)
+    names = _names([r for r in select(engine, NAMES_QUERY) if r["n"]["value"] in named])
+    return CausalGraph(edges, names, wholes={part: sorted(set(found)) for part, found in wholes.items()})

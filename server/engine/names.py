@@ -4,6 +4,8 @@
 ``GO:0006954``, ``HGNC:16400`` (matched as the node's own IRI or one of its SKOS mappings, exact ones first),
 ``msce:bm-msc`` or ``bm-msc``, or an exact label or synonym in English or Chinese (case and spacing aside). Each
 reading is tried in that order; the first that finds nodes decides, and finding two is an error that lists both.
+A name of something on no causal claim but part of a node that is (the NLRP3 receptor, ``HGNC:16400``, of the
+NLRP3 inflammasome) is an error too, listing the nodes that hold it: a path to the whole is not one to the part.
 """
 
 import re
@@ -26,7 +28,7 @@ def _index(graph: CausalGraph) -> dict[str, dict[str, list[str]]]:
     """Return the graph's lookup tables (made once): folded labels and synonyms, and mapping targets per kind."""
     if not graph.name_index:
         tables: dict[str, dict[str, list[str]]] = {"label": {}, "synonym": {}, **{kind: {} for kind in MAPPINGS}}
-        for node in sorted(graph.nodes):
+        for node in sorted(graph.nodes | set(graph.wholes)):
             names = graph.names.get(node, _EMPTY)
             for text in {_fold(v) for v in names.labels.values()}:
                 tables["label"].setdefault(text, []).append(node)
@@ -41,7 +43,7 @@ def _index(graph: CausalGraph) -> dict[str, dict[str, list[str]]]:
 
 def _readings(graph: CausalGraph, name: str) -> list[tuple[str, list[str]]]:
     """Each way of reading ``name``, in order, with the nodes it finds."""
-    nodes, index = graph.nodes, _index(graph)
+    nodes, index = graph.nodes | graph.wholes.keys(), _index(graph)
     readings: list[tuple[str, list[str]]] = []
     if name.startswith(("http://", "https://")):
         readings.append(("IRI", [name] if name in nodes else []))
@@ -74,6 +76,12 @@ def resolve(graph: CausalGraph, name: str) -> str:
     if not name:
         raise UnknownName("an empty name names no node", [])
     for reading, found in _readings(graph, name):
+        if found and not set(found) & graph.nodes:
+            wholes = sorted({w for part in found for w in graph.wholes.get(part, ())})
+            parts = ", ".join(f"{graph.label(n)}" for n in found)
+            listed = [(n, graph.label(n)) for n in wholes[:MAX_CANDIDATES]]
+            raise UnknownName(f"{name!r} names {parts}, on no causal claim itself: it is part of these nodes", listed)
+        found = [n for n in found if n in graph.nodes]
         if len(found) == 1:
             return found[0]
         if found:
@@ -82,6 +90,6 @@ def resolve(graph: CausalGraph, name: str) -> str:
     folded = _fold(name)
     index = _index(graph)
     near = sorted({n for table in ("label", "synonym") for text, found in index[table].items() if folded in text
-                   for n in found})  # fmt: skip
+                   for n in found if n in graph.nodes})  # fmt: skip
     listed = [(n, graph.label(n)) for n in near[:MAX_CANDIDATES]]
     raise UnknownName(f"no node of a causal claim is called {name!r}", listed)

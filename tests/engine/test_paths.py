@@ -144,6 +144,10 @@ def test_resolve_names(graph: CausalGraph) -> None:
     with pytest.raises(UnknownName) as unknown:
         resolve(graph, "scor")
     assert {iri for iri, _ in unknown.value.candidates} == {E + "score", E + "side-score"}
+    for part in ("HGNC:16400", "介导亚基", "subunit"):  # a part on no claim itself: the node that holds it
+        with pytest.raises(UnknownName, match="part of") as whole:
+            resolve(graph, part)
+        assert whole.value.candidates == [(E + "mediator", "mediator")]
 
 
 def test_evidence_levels_contradictions(graph: CausalGraph) -> None:
