@@ -2,7 +2,7 @@
 
 What it measures, each on an in-process :class:`OxigraphEngine` over a release's dump (setup excluded):
 
-* **read**: reading the causal graph through the engine (four SELECT queries; the server does it once a minute);
+* **read**: reading the causal graph through the engine (five SELECT queries; the server does it once a minute);
 * **search**: :func:`server.engine.paths_report.answer` for the closing questions of issue 15 (BM-MSC → inflammatory
   response, hepatocyte apoptosis, hepatocyte proliferation, hepatic stellate cell activation, liver fibrosis) and
   BM-MSC → liver inflammation, with the default limits (6 steps, 500 paths of each kind), median and p90 of

@@ -53,6 +53,8 @@ def create_app(settings: Settings | None = None, engine: QueryEngine | None = No
     settings = replace(settings, release=settings.release.resolve())
     pin = pin_release(settings.release)
     answers: QueryEngine | None = None
+    #: Our own pool over the pinned dump: what it answers cannot change while the server runs.
+    fixed = engine is None
     if engine is None:
         from server.engine.admission import Admission
         from server.engine.cache import CachingEngine
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None, engine: QueryEngine | None = No
         "answers": answers or engine,
         "release": release,
         "pin": pin,
+        "fixed": fixed,
     }
     tag_base = f"{release.get('version', '')}|{settings.release.name}|{settings.public_url}"
 

@@ -162,7 +162,7 @@ def dereference(kind: str, rest: str) -> Response:
         if found is None:
             abort(404)
         graph = causal_graph_of(current_app._get_current_object())  # type: ignore[attr-defined]
-        diagram = draw(graph, [e for e in graph.edges if e.claim.nanopub == iri])
+        diagram = draw(graph, graph.by_claim.get(iri, []))
         return _page(render_template("nanopub.html", np=found, hidden=_REFERENCE_HIDDEN, diagram=diagram))
     return entity_page(iri)
 

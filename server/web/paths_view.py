@@ -1,7 +1,8 @@
 """``/api/paths`` and ``/paths``: how does X affect Y, as JSON and as a page with a form, a diagram and the evidence.
 
 The causal graph is read through the app's engine (the worker pool's time-out and admission control, or the
-remote store's) and kept for :data:`GRAPH_TTL` seconds; each request then searches it in this process under the
+remote store's) and kept: for the server's life over its own pinned release, for :data:`GRAPH_TTL` seconds over
+any other engine (a remote store may be republished); each request then searches it in this process under the
 same limits as a query: at most ``workers`` searches at once, at most ``max_waiting`` waiting (then 503), each
 stopped at the query time-out (503), its paths capped (the answer says so).
 """
@@ -56,14 +57,15 @@ _STATE_LOCK = threading.Lock()
 
 
 def causal_graph_of(app: Flask) -> CausalGraph:
-    """Return the app's causal graph, read through its engine when missing or older than :data:`GRAPH_TTL`.
+    """Return the app's causal graph, read once through its engine (again after :data:`GRAPH_TTL` over a remote one).
 
     :param app: the Flask app.
     :returns: the graph.
     """
     state = _state(app)
     with state.lock:
-        if state.graph is None or time.monotonic() - state.read_at > GRAPH_TTL:
+        stale = not app.extensions["msckg"].get("fixed") and time.monotonic() - state.read_at > GRAPH_TTL
+        if state.graph is None or stale:
             state.graph = load_causal_graph(engine_of(app))
             state.read_at = time.monotonic()
         return state.graph
