@@ -13,7 +13,7 @@ remote store (``msckg serve --store``):
 * the **parts** of every node on an edge (``obo:BFO_0000051``, has part: the NLRP3 receptor of the NLRP3
   inflammasome), so that a name of a part leads to the nodes that hold it;
 * the **names** of every node on an edge or part of one (labels and synonyms in English and Chinese, external
-  mappings, an outcome's polarity) and of the causal predicates.
+  mappings, an outcome's polarity), of the causal predicates, and of the claims' species and models.
 
 The claims and names queries ask for every claim's and every node's values by their keys (``VALUES``, which a
 store answers from its predicate index) and are filtered here: joined to the edges inside the query they took
@@ -289,5 +289,6 @@ def load_causal_graph(engine: QueryEngine) -> CausalGraph:
         if whole in nodes and part not in nodes:
             wholes[part].append(whole)
     named = nodes | {e.predicate for e in edges} | {c.chain for c in claims.values() if c.chain} | set(wholes)
+    named |= {x for c in claims.values() for x in c.species | c.models}
     names = _names([r for r in select(engine, NAMES_QUERY) if r["n"]["value"] in named])
     return CausalGraph(edges, names, wholes={part: sorted(set(found)) for part, found in wholes.items()})

@@ -3,7 +3,8 @@
 JSON: ``{"from", "to", "net", "net_derived", "effect", "truncated", "limits", "paths": [{"kind", "sign", "nodes",
 "chain", "junctions", "steps": [{"subject", "predicate", "object", "sign", "nanopub", "reference", "references",
 "species", "modality", "evidence", "eco", "curator_inferred"}]}], "summary", "labels"}``; nodes, predicates,
-species and evidence types as CURIEs where a prefix covers them, ``labels`` naming each node in English and Chinese.
+species and evidence types as CURIEs where a prefix covers them, ``labels`` naming each node, predicate, species and
+model in English and Chinese.
 """
 
 import csv
@@ -113,13 +114,17 @@ def contradiction_json(found: Contradiction) -> dict[str, Any]:
             "claims": [step_json(found.first), step_json(found.second)]}  # fmt: skip
 
 
-def summary_json(summary: Summary) -> dict[str, Any]:
+def summary_json(summary: Summary, graph: CausalGraph | None = None) -> dict[str, Any]:
     """Describe the evidence of a set of claims.
 
     :param summary: the summary.
+    :param graph: the causal graph, to name the species (``labels``: CURIE → English label); ``None``: no names.
     :returns: its JSON object.
     """
+    disagreeing = [e for c in summary.contradictions for e in (c.first, c.second)]
+    named = {*summary.species, *(s for e in disagreeing for s in e.claim.species)}
     return {
+        "labels": {short(x): graph.label(x) for x in sorted(named)} if graph is not None else {},
         "references": list(summary.references),
         "species": [short(s) for s in summary.species],
         "evidence_levels": summary.levels,
@@ -140,6 +145,7 @@ def as_json(result: PathsResult, graph: CausalGraph) -> dict[str, Any]:
     paths = result.stated + result.derived
     nodes = {result.source, result.target} | {n for p in paths for n in p.nodes}
     nodes |= {e.predicate for p in paths for e in p.steps}
+    nodes |= {x for p in paths for e in p.steps for x in e.claim.species | e.claim.models}
     return {
         "from": short(result.source),
         "to": short(result.target),
@@ -154,7 +160,7 @@ def as_json(result: PathsResult, graph: CausalGraph) -> dict[str, Any]:
             "species": short(result.options.species) if result.options.species else None,
         },  # fmt: skip
         "paths": [path_json(p) for p in paths],
-        "summary": summary_json(result.summary) if result.summary else None,
+        "summary": summary_json(result.summary, graph) if result.summary else None,
         "labels": {short(n): {"en": graph.label(n, "en"), "zh": graph.label(n, "zh")} for n in sorted(nodes)},
     }
 

@@ -123,7 +123,7 @@ def mechanism(iri: str) -> tuple[Diagram | None, dict[str, object] | None]:
     edges = edges_about(graph, iri)
     is_chain = iri.startswith(BASE + "chain/")
     diagram = draw(graph, edges, ends=() if is_chain else (iri,))
-    evidence = summary_json(summarize(edges, graph.on_pairs(edges))) if is_chain and edges else None
+    evidence = summary_json(summarize(edges, graph.on_pairs(edges)), graph) if is_chain and edges else None
     return diagram, evidence
 
 

@@ -5,6 +5,7 @@ worker pool."""
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,8 @@ def test_api_paths_answers_the_documented_json(client) -> None:  # type: ignore[
                          "evidence"}  # fmt: skip
     assert (step["sign"], step["species"], step["evidence"]) == ("-", ["NCBITaxon:10090"], "animal in vivo")
     assert body["labels"]["msce:agent"] == {"en": "agent cell", "zh": "药剂细胞"}
+    assert body["labels"]["NCBITaxon:10090"] == {"en": "Mus musculus", "zh": "小家鼠"}  # species named too
+    assert body["summary"]["labels"]["NCBITaxon:10090"] == "Mus musculus"
     assert [c["kind"] for c in body["summary"]["contradictions"]] == ["opposite signs"]
 
 
@@ -69,7 +72,9 @@ def test_paths_page_form_and_answer(client) -> None:  # type: ignore[no-untyped-
     assert 'id="paths-form"' in form and '<datalist id="node-names">' in form
     assert '<option value="药剂细胞">' in form and '<option value="agent cell">' in form
     page = client.get("/paths?from=agent&to=score").get_data(as_text=True)
-    assert 'class="diagram"' in page and "species changes after step 2: NCBITaxon:10090 → NCBITaxon:9606" in page
+    text = re.sub(r"<[^>]+>", "", page)
+    assert 'class="diagram"' in page and "species changes after step 2: Mus musculus → Homo sapiens" in text
+    assert '<span title="NCBITaxon:10090">Mus musculus</span>' in page  # named, the CURIE on hover
     wrong = client.get("/paths?from=twin&to=score")
     assert wrong.status_code == 400 and "ambiguous" in wrong.get_data(as_text=True)
 
