@@ -97,3 +97,33 @@ def test_live_server_on_the_worker_pool(paths_server: str) -> None:
     assert body["net"] == "+" and any(p["kind"] == "derived" for p in body["paths"])
     busy = requests.get(paths_server + "/api/paths", params={"from": "nobody", "to": "score"}, timeout=30)
     assert busy.status_code == 400 and "no node" in busy.json()["error"]
+
+
+def test_api_paths_cap_and_time_limit(paths_release: Path) -> None:
+    """The query limits hold for paths: the cap is said in the answer and its header; a search past the query time
+    limit is stopped and answered 503 with Retry-After (layers of 20 nodes, one claim per layer: 20**5 paths)."""
+    import pyoxigraph as ox
+
+    msc, entity, np = ("https://w3id.org/msc-liver/ontology/", "https://w3id.org/msc-liver/entity/",
+                       "https://w3id.org/msc-liver/np/")  # fmt: skip
+    raises = ox.NamedNode(msc + "raises")
+    store = ox.Store()
+    store.add(ox.Quad(raises, ox.NamedNode(msc + "relationKind"), ox.Literal("causal")))
+    store.add(ox.Quad(raises, ox.NamedNode(msc + "sign"), ox.Literal("+")))
+    layers = [["s"], *([f"{d}-{i}" for i in range(20)] for d in range(5)), ["t"]]
+    graphs = set()
+    for n, (here, there) in enumerate(zip(layers, layers[1:], strict=False)):
+        claim, assertion = ox.NamedNode(f"{np}dense-{n}"), ox.NamedNode(f"{np}dense-{n}/assertion")
+        store.add(ox.Quad(claim, ox.NamedNode("http://www.nanopub.org/nschema#hasAssertion"), assertion, claim))
+        graphs |= {claim.value, assertion.value}
+        for a in here:
+            for b in there:
+                store.add(ox.Quad(ox.NamedNode(entity + a), raises, ox.NamedNode(entity + b), assertion))
+    client = create_app(make_settings(paths_release, query_timeout=0.3), OxigraphEngine(store, graphs)).test_client()
+    cut = client.get("/api/paths?from=s&to=t&max_paths=3")
+    assert cut.status_code == 200 and cut.headers["Result-Truncated"] == "true"
+    assert cut.get_json()["truncated"] == ["derived"] and len(cut.get_json()["paths"]) == 3
+    for path in ("/api/paths", "/paths"):
+        slow = client.get(path + "?from=s&to=t&max_paths=100000000")
+        assert slow.status_code == 503 and slow.headers["Retry-After"], path
+        assert "0.3 s limit" in slow.get_data(as_text=True), path
