@@ -65,6 +65,8 @@ def test_contradictions_as_csv_and_json(client) -> None:  # type: ignore[no-unty
         ("fx-04", "fx-06", "null result against an effect"), ("fx-07", "fx-08", "opposite signs")}  # fmt: skip
     assert all(r["reference_1"] and r["reference_2"] for r in rows)
     assert len(client.get("/api/contradictions").get_json()) == 2
+    downloads = client.get("/download/", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert 'href="/api/contradictions?format=csv" id="contradictions-csv"' in downloads
 
 
 def test_paths_page_form_and_answer(client) -> None:  # type: ignore[no-untyped-def]
