@@ -29,8 +29,6 @@ ECO_LEVELS = {
     "ECO_0006017": _CLINICAL,  # author statement supported from referenced clinical study used in manual assertion
     "ECO_0000179": _ANIMAL,  # animal model system study evidence
     "ECO_0007120": _ANIMAL,  # animal model system study evidence used in manual assertion
-    "ECO_0000178": _ANIMAL,  # in vivo assay evidence
-    "ECO_0007119": _ANIMAL,  # in vivo assay evidence used in manual assertion
     "ECO_0000181": _IN_VITRO,  # in vitro assay evidence
     "ECO_0007122": _IN_VITRO,  # in vitro assay evidence used in manual assertion
     "ECO_0000204": _STATEMENT,  # author statement
@@ -40,8 +38,9 @@ ECO_LEVELS = {
     "ECO_0000205": _STATEMENT,  # curator inference
     "ECO_0000305": _STATEMENT,  # curator inference used in manual assertion
 }
-#: Experimental evidence whose level is the kind of the claim's model.
-EXPERIMENTAL = "ECO_0000269"
+#: Evidence whose level is the kind of the claim's model: generic experimental evidence, and in vivo assay evidence
+#: (ECO defines it as an assay on "microorganisms or living tissue grown in a medium", which names no animal).
+EXPERIMENTAL = frozenset({"ECO_0000269", "ECO_0000178", "ECO_0007119"})
 #: Model kinds, for :data:`EXPERIMENTAL` (checked in this order).
 MODEL_LEVELS = ((str(MSC.ClinicalStudy), _CLINICAL), (str(MSC.AnimalModel), _ANIMAL),
                 (str(MSC.InVitroModel), _IN_VITRO))  # fmt: skip
@@ -76,7 +75,7 @@ def level_of(claim: Claim) -> str | None:
     """
     found = []
     for eco in map(_local, claim.evidence):
-        if eco == EXPERIMENTAL:
+        if eco in EXPERIMENTAL:
             found.append(next((lv for kind, lv in MODEL_LEVELS if kind in claim.model_kinds), _IN_VITRO))
         elif eco in ECO_LEVELS:
             found.append(ECO_LEVELS[eco])

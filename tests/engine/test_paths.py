@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from server.engine.causal import CausalGraph, load_causal_graph
+from server.engine.causal import CausalGraph, Claim, load_causal_graph
 from server.engine.evidence import contradictions, level_of
 from server.engine.names import resolve
 from server.engine.oxigraph_engine import OxigraphEngine
@@ -164,6 +164,15 @@ def test_evidence_levels_contradictions(graph: CausalGraph) -> None:
     assert summary is not None and [c.kind for c in summary.contradictions] == ["null result against an effect"]
     assert summary.levels == {"clinical trial": 1, "review statement": 1}
     assert summary.modalities == {"demonstrated": 1, "null": 1}
+
+
+def test_in_vivo_assay_level_follows_the_model() -> None:
+    """ECO:0000178 names no animal: its level is the model's kind, as for generic experimental evidence."""
+    assay = ("http://purl.obolibrary.org/obo/ECO_0000178",)
+    animal = frozenset({"https://w3id.org/msc-liver/ontology/AnimalModel"})
+    in_vitro = frozenset({"https://w3id.org/msc-liver/ontology/InVitroModel"})
+    assert level_of(Claim("np", evidence=assay, model_kinds=animal)) == "animal in vivo"
+    assert level_of(Claim("np", evidence=assay, model_kinds=in_vitro)) == "in vitro"
 
 
 def test_compose_and_net() -> None:
