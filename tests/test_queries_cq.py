@@ -95,7 +95,7 @@ def test_03_exosomal_rnas_and_targets(store: ox.Store) -> None:
     found = {(_local(r["rna"]), _local(r["vesicle"]), _local(r["target"]), r["reference"]) for r in rows}
     assert found == {
         ("circdido1", "circdido1-msc-exosome", "pten", "https://doi.org/10.1080/10717544.2022.2030428"),
-        ("circdido1", "circdido1-msc-exosome", "akt", "https://doi.org/10.1080/10717544.2022.2030428"),
+        ("circdido1", "circdido1-msc-exosome", "p-akt-akt-ratio", "https://doi.org/10.1080/10717544.2022.2030428"),
         ("circdido1", "circdido1-msc-exosome", "hsc-proliferation", "https://doi.org/10.1080/10717544.2022.2030428"),
         ("mir-20a-5p", "bm-msc-exosome", "pten-akt-pathway", "https://doi.org/10.3389/fphar.2023.1168545"),
     }
