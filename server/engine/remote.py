@@ -114,7 +114,7 @@ _KINDS = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRI
 
 
 def _kind(text: str) -> str:
-    """Tell a query's result kind from its form, evaluating nothing here.
+    r"""Tell a query's result kind from its form, evaluating nothing here.
 
     The form is the first keyword after the prologue (whitespace, comments, ``BASE`` and ``PREFIX``
     declarations). The query is neither parsed in full nor run here: pyoxigraph parses a query only when asked
@@ -126,15 +126,17 @@ def _kind(text: str) -> str:
     :returns: ``solutions``, ``boolean`` or ``graph``.
     :raises QueryError: if no query form follows the prologue (an update, a store's own pragmas, not SPARQL).
 
-    >>> _kind("PREFIX ex: <http://example.org/> # ASK?\\nask { ex:a ?p ?o }")
+    >>> _kind("PREFIX ex: <http://example.org/> # ASK?\nask { ex:a ?p ?o }")
     'boolean'
     >>> _kind("DESCRIBE <http://example.org/a>"), _kind("BASE <http://e/> SELECT * { ?s ?p ?o }")
     ('graph', 'solutions')
     """
     form = _FORM.match(text)
     if form is None:
-        raise QueryError("SPARQL syntax error: a query starts with SELECT, CONSTRUCT, DESCRIBE or ASK after its "
-                         "BASE and PREFIX declarations (updates and a store's own extensions are not accepted)")  # fmt: skip
+        raise QueryError(
+            "SPARQL syntax error: a query starts with SELECT, CONSTRUCT, DESCRIBE or ASK after its BASE and PREFIX "
+            "declarations (updates and a store's own extensions are not accepted)"
+        )
     return _KINDS[form.group(1).upper()]
 
 
