@@ -122,8 +122,8 @@ def print_size(result: dict[str, Any]) -> None:
         same = (
             "error" if "error" in vir or "error" in emb else ("same" if vir["digest"] == emb["digest"] else "differs")
         )
-        faster = ""
-        if same != "error":
+        faster = ""  # only where both give the same answer: an empty wrong answer is quick
+        if same == "same":
             faster = "embedded" if emb["p50_ms"] <= vir["p50_ms"] else "virtuoso"
         rows = emb.get("rows", "-")
         print(f"{name:<38} {_cell(emb, 'p50_ms')} {_cell(emb, 'p99_ms')} {_cell(vir, 'p50_ms')} {_cell(vir, 'p99_ms')}"
