@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from server import __version__
-from server.config import ProjectPaths, project_paths
+from server.config import DEFAULT_MAX_PATHS, DEFAULT_PATH_LENGTH, MAX_PATH_LENGTH, ProjectPaths, project_paths
 from server.errors import InconsistentOntology, LoadError, MsckgError, SetupError, ValidationFailed
 
 EXIT_OK = 0
@@ -420,6 +420,156 @@ def nanopub_publish_cmd(
     for iri in result.sent:
         click.echo(f"{verb} {iri}")
     click.echo(f"{len(result.sent)} nanopublication(s) {verb} to {result.server}")
+
+
+#: ``--release`` of the commands that read a built release (paths, contradictions).
+RELEASE_OPTION = click.option("--release", type=click.Path(file_okay=False, path_type=Path), default=None,
+                              help="Release folder (default: build/current).")  # fmt: skip
+#: ``--store`` of the commands that can ask a SPARQL endpoint instead.
+STORE_OPTION = click.option("--store", metavar="URL", default=None,
+                            help="Ask this SPARQL endpoint instead of the release's dump.")  # fmt: skip
+
+
+@main.command("paths")
+@ROOT_OPTION
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO")
+@click.option(
+    "--max-length",
+    type=click.IntRange(1, MAX_PATH_LENGTH),
+    default=DEFAULT_PATH_LENGTH,
+    show_default=True,
+    help="Longest path, in claims.",
+)
+@click.option("--same-context", is_flag=True, help="Only paths whose steps share one species and one model.")
+@click.option("--species", metavar="CURIE", default=None, help="Only steps in this species (NCBITaxon:10090).")
+@click.option(
+    "--max-paths",
+    type=click.IntRange(1),
+    default=DEFAULT_MAX_PATHS,
+    show_default=True,
+    help="Most paths of each kind (stated, derived).",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@RELEASE_OPTION
+@STORE_OPTION
+@click.pass_context
+def paths_cmd(
+    ctx: click.Context,
+    root: Path | None,
+    source: str,
+    target: str,
+    max_length: int,
+    same_context: bool,
+    species: str | None,
+    max_paths: int,
+    fmt: str,
+    release: Path | None,
+    store: str | None,
+) -> None:
+    """How does FROM affect TO: mechanism paths with composed signs, stated or derived, and their evidence.
+
+    FROM and TO are CURIEs (CL:0002540, GO:0006954, msce:bm-msc), slugs (bm-msc) or labels in English or Chinese.
+    """
+    import json
+
+    from server.config import Settings
+    from server.engine.paths import Options
+    from server.engine.paths_report import answer, as_json, as_text, species_iri
+    from server.errors import QueryError, UnknownName
+
+    settings = Settings.from_env(release or current_release_of(root))
+    try:
+        graph = run_guarded(ctx, lambda: causal_graph(settings.release, store, settings.query_timeout))
+        options = Options(max_length, same_context, species_iri(species) if species else None, max_paths,
+                          settings.query_timeout)  # fmt: skip
+        result = answer(graph, source, target, options)
+    except UnknownName as exc:
+        listed = "".join(f"\n  {short_iri(iri)}  {label}" for iri, label in exc.candidates)
+        _fail(f"{exc}" + (f"; candidates:{listed}" if listed else ""), EXIT_USAGE)
+    except QueryError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    if fmt == "json":
+        click.echo(json.dumps(as_json(result, graph), ensure_ascii=False, indent=2))
+    else:
+        click.echo(as_text(result, graph), nl=False)
+
+
+@main.command("contradictions")
+@ROOT_OPTION
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (default: standard output).",
+)
+@RELEASE_OPTION
+@STORE_OPTION
+@click.pass_context
+def contradictions_cmd(ctx: click.Context, root: Path | None, fmt: str, output: Path | None, release: Path | None,
+                       store: str | None) -> None:  # fmt: skip
+    """List the claims that disagree (opposite signs, or a null result against an effect), with both sources."""
+    import json
+
+    from server.config import Settings
+    from server.engine.evidence import contradictions
+    from server.engine.paths_report import contradiction_json, contradictions_csv
+    from server.files import write_atomically
+
+    settings = Settings.from_env(release or current_release_of(root))
+    graph = run_guarded(ctx, lambda: causal_graph(settings.release, store, settings.query_timeout))
+    if fmt == "csv":
+        text = contradictions_csv(graph)
+    else:
+        text = json.dumps([contradiction_json(c) for c in contradictions(graph.edges)], ensure_ascii=False, indent=2)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        run_guarded(ctx, lambda: write_atomically({output: text.encode("utf-8")}))
+        click.echo(f"wrote {output}", err=True)
+
+
+def current_release_of(root: Path | None) -> Path:
+    """Return the current release folder of the project at ``root``.
+
+    :param root: the project folder, or ``None``.
+    :returns: ``build/current`` there.
+    """
+    from server.release.layout import current_release
+
+    return current_release(_paths(root))
+
+
+def causal_graph(release: Path, store: str | None, timeout: float) -> Any:
+    """Read the causal graph from a release's dump (in process) or from a SPARQL endpoint.
+
+    :param release: the release folder.
+    :param store: a SPARQL endpoint's URL, or ``None`` for the release's dump.
+    :param timeout: the time limit of each query on a remote store, seconds.
+    :returns: the :class:`~server.engine.causal.CausalGraph`.
+    """
+    from server.engine.causal import load_causal_graph
+
+    if store is not None:
+        from server.engine.remote import RemoteEngine
+
+        return load_causal_graph(RemoteEngine(store, timeout))
+    from server.engine.oxigraph_engine import OxigraphEngine
+    from server.release.layout import DUMP_FILE
+
+    return load_causal_graph(OxigraphEngine.from_dump(release / DUMP_FILE))
+
+
+def short_iri(iri: str) -> str:
+    """Write an IRI as a CURIE for a message.
+
+    :param iri: the IRI.
+    :returns: its CURIE.
+    """
+    from server.engine.paths_report import short
+
+    return short(iri)
 
 
 @main.command("serve")

@@ -20,6 +20,12 @@ DEFAULT_MAX_QUERY_LENGTH = 20_000
 DEFAULT_MAX_QUERY_DEPTH = 64
 #: Default cap on a serialized result, bytes (then cut, like the row cap).
 DEFAULT_MAX_RESULT_BYTES = 16 * 2**20
+#: Default longest mechanism path, in claims (steps): the review's longest chain from BM-MSC has six.
+DEFAULT_PATH_LENGTH = 6
+#: Longest mechanism path anyone may ask for (the number of simple paths grows with the power of the length).
+MAX_PATH_LENGTH = 8
+#: Default cap on the paths of one answer (stated and derived each); the answer says when it cut.
+DEFAULT_MAX_PATHS = 500
 
 #: CPUs this process may run on (what ``nproc`` prints): the server's processes and threads are sized from it.
 CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -66,6 +66,18 @@ class StoreUnavailable(ServerBusy):
     """The triple store behind the endpoint cannot be reached or failed (HTTP 503, as for a busy server)."""
 
 
+class UnknownName(QueryError):
+    """A name given for a node (CURIE, slug or label) names no node, or several: ``candidates`` lists them.
+
+    :param message: what was asked and why it fails.
+    :param candidates: the nodes it could mean (IRI and label), empty when none comes close.
+    """
+
+    def __init__(self, message: str, candidates: list[tuple[str, str]]) -> None:
+        self.candidates = candidates
+        super().__init__(message)
+
+
 class NotAcceptable(QueryError):
     """No result format the client accepts fits this kind of result (HTTP 406)."""
 

@@ -105,17 +105,38 @@ ENDPOINT_FIXTURE = DATA / "endpoint" / "fixture.trig"
 @pytest.fixture(scope="session")
 def endpoint_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny release folder (N-Quads dump, info, one example query) made from a hand-written fixture."""
+    release = fixture_release(tmp_path_factory.mktemp("release"), ENDPOINT_FIXTURE, quads=19)
+    (release / "queries").mkdir()
+    (release / "queries" / "01-example.rq").write_text("SELECT * WHERE { ?s ?p ?o } LIMIT 5\n", encoding="utf-8")
+    return release
+
+
+PATHS_FIXTURE = DATA / "paths" / "fixture.trig"
+
+
+@pytest.fixture(scope="session")
+def paths_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A release folder made from the hand-made mechanism-path fixture (tests/data/paths/fixture.trig)."""
+    return fixture_release(tmp_path_factory.mktemp("paths-release"), PATHS_FIXTURE)
+
+
+def fixture_release(release: Path, fixture: Path, quads: int | None = None) -> Path:
+    """Make ``release`` a release folder (N-Quads dump, info) holding a hand-written TriG fixture.
+
+    :param release: the folder.
+    :param fixture: the TriG file.
+    :param quads: the count ``release.json`` gives (default: the dump's lines).
+    :returns: the folder.
+    """
     from rdflib import Dataset
 
     from server.release.layout import DUMP_FILE, INFO_FILE
 
-    release = tmp_path_factory.mktemp("release")
     ds = Dataset()
-    ds.parse(ENDPOINT_FIXTURE, format="trig")
+    ds.parse(fixture, format="trig")
     ds.serialize(release / DUMP_FILE, format="nquads", encoding="utf-8")
-    (release / INFO_FILE).write_text('{"version": "2026-01-01", "quads": 19}', encoding="utf-8")
-    (release / "queries").mkdir()
-    (release / "queries" / "01-example.rq").write_text("SELECT * WHERE { ?s ?p ?o } LIMIT 5\n", encoding="utf-8")
+    count = quads if quads is not None else (release / DUMP_FILE).read_bytes().count(b"\n")
+    (release / INFO_FILE).write_text(f'{{"version": "2026-01-01", "quads": {count}}}', encoding="utf-8")
     return release
 
 

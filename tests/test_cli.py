@@ -9,7 +9,7 @@ from server import __version__
 from server.cli import main
 from tests.conftest import ROOT
 
-COMMANDS = ["build", "validate", "reason", "stats", "fmt"]
+COMMANDS = ["build", "validate", "reason", "stats", "fmt", "paths", "contradictions"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

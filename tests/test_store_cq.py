@@ -8,7 +8,8 @@ Virtuoso answers ``""``, pyoxigraph leaves the variable unbound, and SPARQL 1.1 
 
 Where Virtuoso 7.2 answers wrongly, the CQ is listed in :data:`VIRTUOSO_WRONG` with what goes wrong there
 (``docs/deploy.md`` lists the same): those cases are strict expected failures, so a fixed Virtuoso, or a CQ
-rewritten so that Virtuoso answers it, turns them red until the entry is removed.
+rewritten so that Virtuoso answers it, turns them red until the entry is removed. A CQ Virtuoso does not finish
+(:data:`VIRTUOSO_UNFINISHED`) is not sent at all: Virtuoso would go on evaluating it long after the client gave up.
 """
 
 from pathlib import Path
@@ -41,6 +42,13 @@ VIRTUOSO_WRONG = {
     "(?rna a ?rnaType) is in the same query, in a join, a subquery or FILTER EXISTS alike: the row of "
     "miR-20a-5p on the BM-MSC exosome is lost (pyoxigraph: 2 rows, Virtuoso 1)",
 }
+#: CQs Virtuoso 7.2.5 does not finish, not even at its own ``MaxQueryExecutionTime``: they are not sent (the
+#: evaluation would go on for minutes after the client gives up, and every later query on the session's Virtuoso
+#: would time out), and stay expected failures that are not run.
+VIRTUOSO_UNFINISHED = {
+    "14-what-bm-msc-does-net-with-evidence.rq": "Virtuoso 7.2.5 does not finish the eleven-branch UNION of explicit "
+    "steps within the 30 s limit and goes on evaluating it after the client gives up (pyoxigraph: under 0.1 s)",
+}
 
 
 @pytest.fixture(scope="module")
@@ -58,12 +66,15 @@ def _cases() -> list[object]:
     for path in sorted(CQ.glob("*.rq")):
         reason = VIRTUOSO_WRONG.get(path.name)
         marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+        if path.name in VIRTUOSO_UNFINISHED:
+            marks = [pytest.mark.xfail(reason=VIRTUOSO_UNFINISHED[path.name], run=False)]
         cases.append(pytest.param(path, marks=marks, id=path.name))
     return cases
 
 
 def test_known_differences_name_existing_cqs() -> None:
-    assert set(VIRTUOSO_WRONG) <= {p.name for p in CQ.glob("*.rq")}, "remove entries of CQs that no longer exist"
+    known = set(VIRTUOSO_WRONG) | set(VIRTUOSO_UNFINISHED)
+    assert known <= {p.name for p in CQ.glob("*.rq")}, "remove entries of CQs that no longer exist"
 
 
 @pytest.mark.parametrize("path", _cases())

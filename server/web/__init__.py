@@ -53,6 +53,8 @@ def create_app(settings: Settings | None = None, engine: QueryEngine | None = No
     settings = replace(settings, release=settings.release.resolve())
     pin = pin_release(settings.release)
     answers: QueryEngine | None = None
+    #: Our own pool over the pinned dump: what it answers cannot change while the server runs.
+    fixed = engine is None
     if engine is None:
         from server.engine.admission import Admission
         from server.engine.cache import CachingEngine
@@ -73,17 +75,19 @@ def create_app(settings: Settings | None = None, engine: QueryEngine | None = No
         "answers": answers or engine,
         "release": release,
         "pin": pin,
+        "fixed": fixed,
     }
     tag_base = f"{release.get('version', '')}|{settings.release.name}|{settings.public_url}"
 
     from server.web.downloads import bp as downloads_bp
     from server.web.entities import bp as entities_bp
     from server.web.home import bp as home_bp
+    from server.web.paths_view import bp as paths_bp
     from server.web.search import bp as search_bp
     from server.web.sparql import bp as sparql_bp
     from server.web.ui import bp as ui_bp
 
-    for blueprint in (sparql_bp, entities_bp, ui_bp, home_bp, search_bp, downloads_bp):
+    for blueprint in (sparql_bp, entities_bp, ui_bp, home_bp, search_bp, downloads_bp, paths_bp):
         app.register_blueprint(blueprint)
 
     @app.before_request

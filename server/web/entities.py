@@ -10,13 +10,17 @@ templates; every link to one of our IRIs is local (:func:`server.web.rdfview.hre
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 
 from server.engine import QuerySpec
+from server.engine.evidence import summarize
 from server.engine.formats import GRAPH_FORMATS, negotiate
+from server.engine.paths_report import short, summary_json
 from server.iris import iri_of, legacy_graph, nanopub_graph, source_of
 from server.namespaces import BASE, ONTOLOGY_IRI
 from server.web import engine_of
 from server.web.claims import ROLES, claims_of
+from server.web.diagram import Diagram, draw
 from server.web.entity_view import arms, card, incoming, members
 from server.web.nanopub_view import chain, graph_part, nanopub
+from server.web.paths_view import causal_graph_of, edges_about
 from server.web.rdfview import href, iri_ref, labels, minted, select, short_name
 
 bp = Blueprint("entities", __name__)
@@ -98,13 +102,29 @@ def entity_page(iri: str) -> Response:
     if head is None and not groups and not links and not found.members and not found.subclasses:
         abort(404)
     total = sum(len(g.claims) for g in groups)
+    diagram, evidence = mechanism(iri)
     counts = [(role, sum(len(g.claims) for g in groups if g.role == role)) for role in ROLES]
     return _page(render_template(
         "entity.html", iri=iri, card=head, groups=groups, total=total, roles=ROLES,
         role_counts=[(r, n) for r, n in counts if n], open_groups=total <= OPEN_LIMIT, cut=cut,
         incoming=links, incoming_count=sum(len(n) for _, n in links), members=found, arms=arms(iri),
-        steps=chain(iri) if iri.startswith(BASE + "chain/") else [],
+        steps=chain(iri) if iri.startswith(BASE + "chain/") else [], diagram=diagram, evidence=evidence,
+        short=short,
     ))  # fmt: skip
+
+
+def mechanism(iri: str) -> tuple[Diagram | None, dict[str, object] | None]:
+    """Draw the causal claims of an entity (its neighbourhood) or of a chain (its steps), with a chain's evidence.
+
+    :param iri: the node's IRI.
+    :returns: the diagram (``None`` when the node takes part in no causal claim) and, for a chain, the summary.
+    """
+    graph = causal_graph_of(current_app._get_current_object())  # type: ignore[attr-defined]
+    edges = edges_about(graph, iri)
+    is_chain = iri.startswith(BASE + "chain/")
+    diagram = draw(graph, edges, ends=() if is_chain else (iri,))
+    evidence = summary_json(summarize(edges, graph.on_pairs(edges)), graph) if is_chain and edges else None
+    return diagram, evidence
 
 
 def _graph_page(iri: str) -> Response:
@@ -141,7 +161,9 @@ def dereference(kind: str, rest: str) -> Response:
         found = nanopub(iri)
         if found is None:
             abort(404)
-        return _page(render_template("nanopub.html", np=found, hidden=_REFERENCE_HIDDEN))
+        graph = causal_graph_of(current_app._get_current_object())  # type: ignore[attr-defined]
+        diagram = draw(graph, graph.by_claim.get(iri, []))
+        return _page(render_template("nanopub.html", np=found, hidden=_REFERENCE_HIDDEN, diagram=diagram))
     return entity_page(iri)
 
 

@@ -112,3 +112,15 @@ def release_rows(built_release: Path):  # type: ignore[no-untyped-def]
         return [{n: s[i].value for i, n in enumerate(names) if s[i] is not None} for s in result]
 
     return rows
+
+
+@pytest.fixture(scope="session")
+def paths_server(paths_release: Path):  # type: ignore[no-untyped-def]
+    """A live server on the real worker pool over the hand-made mechanism-path fixture's release."""
+    from server.web import create_app
+
+    app = create_app(make_settings(paths_release, workers=2, query_timeout=5.0))
+    server = _start_live(app)
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    app.extensions["msckg"]["engine"].close()
