@@ -648,6 +648,14 @@ def serve_cmd(ctx: click.Context, root: Path | None, host: str, port: int, relea
     help="With --virtuoso: a folder Virtuoso may read (DirsAllowed), same path on both sides (default: build/publish).",
 )
 @click.option(
+    "--step-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1800.0,
+    show_default=True,
+    help="With --virtuoso: seconds one step (hide, load, map, switch …) may take on the server; past it the run "
+    "fails (exit 2) and the previous release stays served.",
+)
+@click.option(
     "--credentials",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -655,7 +663,8 @@ def serve_cmd(ctx: click.Context, root: Path | None, host: str, port: int, relea
 )
 @click.pass_context
 def publish_cmd(ctx: click.Context, root: Path | None, release: Path | None, gsp: str | None, update: str | None,
-                virtuoso: str | None, load_dir: Path | None, credentials: Path | None) -> None:  # fmt: skip
+                virtuoso: str | None, load_dir: Path | None, step_timeout: float,
+                credentials: Path | None) -> None:  # fmt: skip
     """Load a built release into a triple store, replacing the previous release's graphs in one switch."""
     from server.release.layout import current_release
     from server.release.publish import Credentials
@@ -677,7 +686,9 @@ def publish_cmd(ctx: click.Context, root: Path | None, release: Path | None, gsp
         from server.release.virtuoso import publish_virtuoso
 
         folder = load_dir or paths.build / "publish"
-        result = run_guarded(ctx, lambda: publish_virtuoso(chosen, str(virtuoso), account, folder, progress))
+        result = run_guarded(
+            ctx, lambda: publish_virtuoso(chosen, str(virtuoso), account, folder, progress, step_timeout)
+        )
     steps = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
     click.echo(f"published {chosen.resolve().name}: {result.quads} quads in {result.graphs} graphs -> {result.target} "
                f"({steps})")  # fmt: skip

@@ -5,12 +5,22 @@ The staged dump (:mod:`server.release.publish`) is written as N-Quads files into
 
 1. *hide*: the staging graphs, and Virtuoso's own system graphs, join Virtuoso's group of private graphs, which
    the public SPARQL user (``nobody``) may not read (graph-level security) — so no reader ever sees a staging
-   graph, and the union default graph holds the data only;
+   graph, and the union default graph holds the data only; the SPARQL endpoint's users lose any role that
+   writes or fetches remote data (``SPARQL_UPDATE``, ``SPARQL_SPONGE``);
 2. *load*: ``ld_dir`` + ``rdf_loader_run`` (the bulk loader), every file's errors checked;
-3. *switch*: one procedure call, one transaction: every quad of a graph the project owns is deleted and every
-   staged quad is re-inserted under its release graph IRI; readers (read committed) see the old release until
-   the commit, then the new one; then ``checkpoint``;
-4. *clean up*: the staging graphs leave the private group, the load files are removed.
+3. *map*: a table pairs each staging graph's id with its release graph's id;
+4. *switch*: one procedure call, one transaction, three set-based statements, one pass over the quads each
+   (never a statement per graph): the quads of every graph the project owns are deleted, the staged quads are
+   copied under their release graph ids (a join with the map), the staged copies are deleted; readers (read
+   committed) see the old release until the commit, then the new one; then ``checkpoint``. The statements are
+   compiled when run (``exec``), so that the optimizer sees the tables' real sizes: compiled with the procedure,
+   against an empty map, the join ran once per graph (minutes at ×100);
+5. *clean up*: the staging graphs leave the private group, the load files are removed.
+
+Every step runs within a time limit (``step_limit``): past it isql is stopped, which ends its session (Virtuoso
+rolls back the open transaction of a client that has gone), the bulk loader is told to stop
+(``rdf_load_stop``), the staged graphs are removed, and the run fails with the step named. A failure before the
+switch's commit leaves the served release as it was.
 
 ``isql`` is given the password on its standard input, never on its command line: it first tries the default
 password (Virtuoso logs that as one failed login), then reads the real one.
@@ -44,10 +54,31 @@ BATCH = 500_000
 LIST_BATCH = 50_000
 #: The password isql tries before it asks for one.
 ISQL_DEFAULT_PASSWORD = "dba"  # noqa: S105 - isql's built-in first try, not ours
-#: Longest one isql step may take (seconds).
-STEP_LIMIT = 6 * 3600
+#: Longest one step on the server may take by default (seconds): a loader that never returns fails the run.
+STEP_LIMIT = 1800.0
+#: Least time the removal of a failed run's staged graphs is given (seconds), whatever the step limit.
+DISCARD_LIMIT = 120.0
 
 _PROCEDURES = """
+create procedure DB.DBA.MSCKG_MAP_START ()
+{
+  if (not exists (select 1 from DB.DBA.SYS_KEYS where KEY_TABLE = 'DB.DBA.MSCKG_MAP'))
+    exec ('create table DB.DBA.MSCKG_MAP (FROM_G IRI_ID primary key, TO_G IRI_ID)');
+  if (not exists (select 1 from DB.DBA.SYS_KEYS where KEY_TABLE = 'DB.DBA.MSCKG_DROP'))
+    exec ('create table DB.DBA.MSCKG_DROP (G IRI_ID primary key)');
+  exec ('delete from DB.DBA.MSCKG_MAP');
+}
+;
+DB.DBA.MSCKG_MAP_START ();
+create procedure DB.DBA.MSCKG_READ_ONLY (in sparql_user varchar)
+{
+  foreach (varchar role_name in vector ('SPARQL_UPDATE', 'SPARQL_SPONGE')) do
+    if (exists (select 1 from DB.DBA.SYS_ROLE_GRANTS, DB.DBA.SYS_USERS R, DB.DBA.SYS_USERS U
+                where GI_DIRECT = 1 and GI_SUB = R.U_ID and R.U_NAME = role_name
+                and GI_SUPER = U.U_ID and U.U_NAME = sparql_user))
+      exec (sprintf ('revoke "%I" from "%I"', role_name, sparql_user));
+}
+;
 create procedure DB.DBA.MSCKG_GROUP (in list_file varchar, in adding integer)
 {
   declare graph_names any;
@@ -66,24 +97,38 @@ create procedure DB.DBA.MSCKG_CHECK_LOAD (in dir varchar)
       signal ('MSCKG', sprintf ('bulk load of %s failed: %s', LL_FILE, coalesce (LL_ERROR, 'not loaded')));
 }
 ;
-create procedure DB.DBA.MSCKG_SWITCH (in staging varchar, in owned varchar)
+create procedure DB.DBA.MSCKG_MAP_ADD (in list_file varchar, in staging varchar)
 {
-  declare graphs any;
-  declare target IRI_ID;
-  graphs := (select vector_agg (G) from (select distinct G from DB.DBA.RDF_QUAD) x
-             where starts_with (id_to_iri (G), owned));
-  foreach (IRI_ID gid in graphs) do
-    delete from DB.DBA.RDF_QUAD where G = gid;
-  graphs := (select vector_agg (G) from (select distinct G from DB.DBA.RDF_QUAD) x
-             where starts_with (id_to_iri (G), staging));
-  foreach (IRI_ID gid in graphs) do {
-    target := iri_to_id (subseq (id_to_iri (gid), length (staging)));
-    insert into DB.DBA.RDF_QUAD (G, S, P, O) select target, S, P, O from DB.DBA.RDF_QUAD where G = gid;
-    delete from DB.DBA.RDF_QUAD where G = gid;
-  }
+  declare graph_names any;
+  graph_names := split_and_decode (file_to_string (list_file), 0, '\\0\\0\\n');
+  foreach (varchar graph_name in graph_names) do
+    if (length (graph_name) > 0)
+      insert soft DB.DBA.MSCKG_MAP (FROM_G, TO_G)
+        values (iri_to_id (graph_name), iri_to_id (subseq (graph_name, length (staging))));
+}
+;
+create procedure DB.DBA.MSCKG_DROP_GRAPHS (in prefix varchar)
+{
+  delete from DB.DBA.MSCKG_DROP;
+  insert soft DB.DBA.MSCKG_DROP (G)
+    select G from (select distinct G from DB.DBA.RDF_QUAD) x where starts_with (id_to_iri (G), prefix);
+  exec ('delete from DB.DBA.RDF_QUAD where G in (select G from DB.DBA.MSCKG_DROP)');
+}
+;
+create procedure DB.DBA.MSCKG_SWITCH (in owned varchar)
+{
+  DB.DBA.MSCKG_DROP_GRAPHS (owned);
+  exec ('insert into DB.DBA.RDF_QUAD (G, S, P, O) select M.TO_G, Q.S, Q.P, Q.O '
+        || 'from DB.DBA.MSCKG_MAP M, DB.DBA.RDF_QUAD Q where Q.G = M.FROM_G');
+  exec ('delete from DB.DBA.RDF_QUAD where G in (select FROM_G from DB.DBA.MSCKG_MAP)');
 }
 ;
 """
+
+
+#: The SPARQL endpoint's users lose the roles that write or fetch remote data (LOAD, SERVICE through the sponger,
+#: ``define get:soft``): the front refuses SERVICE, and the store refuses it too for clients that bypass the front.
+_READ_ONLY = "DB.DBA.MSCKG_READ_ONLY ('SPARQL');\nDB.DBA.MSCKG_READ_ONLY ('nobody');\n"
 
 
 def _sql_string(text: str) -> str:
@@ -102,13 +147,15 @@ def find_isql() -> str:
     return found
 
 
-def run_isql(address: str, credentials: Credentials, script: str, limit: float = STEP_LIMIT) -> str:
+def run_isql(address: str, credentials: Credentials, script: str, limit: float = STEP_LIMIT, step: str = "isql") -> str:
     """Run SQL statements through isql; fail on the first error it reports.
 
     :param address: Virtuoso's SQL address, ``HOST:PORT``.
     :param credentials: the account (user and password required).
     :param script: statements, each ending with ``;``.
-    :param limit: longest the whole script may run, seconds.
+    :param limit: longest the whole script may run, seconds (then isql is stopped; Virtuoso rolls back the
+        statement of a client that has gone).
+    :param step: the publish step, for the messages.
     :returns: isql's output.
     :raises SetupError: if the server cannot be reached, refuses the login, or a statement fails.
     """
@@ -119,7 +166,11 @@ def run_isql(address: str, credentials: Credentials, script: str, limit: float =
             [find_isql(), address, user], input=stdin, capture_output=True, text=True, timeout=limit, check=False
         )
     except subprocess.TimeoutExpired as exc:
-        raise SetupError(f"Virtuoso at {address} did not finish within {limit:g} s") from exc
+        raise SetupError(
+            f"Virtuoso at {address}: step {step!r} did not finish within {limit:g} s and was stopped (--step-timeout)"
+        ) from exc
+    if done.returncode < 0:
+        raise SetupError(f"Virtuoso at {address}: isql was stopped by signal {-done.returncode} during step {step!r}")
     output = (done.stdout + done.stderr).replace(password, "********")
     lines = output.splitlines()
     prompted = any("Enter password" in line for line in lines)
@@ -155,8 +206,15 @@ def _group_calls(folder: Path, add: bool) -> str:
                    for path in sorted(folder.glob("graphs-*.txt")))  # fmt: skip
 
 
-def publish_virtuoso(release: Path, address: str, credentials: Credentials, load_dir: Path,
-                     progress: Progress) -> PublishResult:  # fmt: skip
+def _map_calls(folder: Path, prefix: str) -> str:
+    return "DB.DBA.MSCKG_MAP_START ();\n" + "".join(
+        f"DB.DBA.MSCKG_MAP_ADD ({_sql_string(str(path))}, {_sql_string(prefix)});\n"
+        for path in sorted(folder.glob("graphs-*.txt"))
+    )
+
+
+def publish_virtuoso(release: Path, address: str, credentials: Credentials, load_dir: Path, progress: Progress,
+                     step_limit: float = STEP_LIMIT) -> PublishResult:  # fmt: skip
     """Publish a release into Virtuoso with its bulk loader, switching atomically in one transaction.
 
     :param release: the release folder.
@@ -164,9 +222,12 @@ def publish_virtuoso(release: Path, address: str, credentials: Credentials, load
     :param credentials: a DBA account.
     :param load_dir: a folder Virtuoso may read (``DirsAllowed``), at the same path for it and for us.
     :param progress: receives progress lines.
+    :param step_limit: longest one step on the server may take, seconds (past it the run fails, the old release
+        stays served).
     :returns: what was loaded, with timings.
     :raises LoadError: if the release has no readable dump.
-    :raises SetupError: if isql is missing, the server refuses, or a step fails (the old release stays served).
+    :raises SetupError: if isql is missing, the server refuses, a step fails or passes its time limit (the old
+        release stays served).
     """
     dump = release_dump(release)
     credentials.required(f"Virtuoso at {address}")
@@ -179,6 +240,9 @@ def publish_virtuoso(release: Path, address: str, credentials: Credentials, load
     quads = 0
     private = _sql_string(PRIVATE)
 
+    def isql(step: str, script: str) -> None:
+        run_isql(address, credentials, script, step_limit, step)
+
     def write() -> None:
         nonlocal quads
         quads = _write_load_files(dump, prefix, folder, graphs)
@@ -186,32 +250,34 @@ def publish_virtuoso(release: Path, address: str, credentials: Credentials, load
 
     def hide() -> None:
         system = "".join(f"DB.DBA.RDF_GRAPH_GROUP_INS ({private}, {_sql_string(g)});\n" for g in SYSTEM_GRAPHS)
-        run_isql(address, credentials,
-                 f"DB.DBA.RDF_GRAPH_GROUP_CREATE ({private}, 1);\n"
-                 "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);\n"
-                 + _PROCEDURES.replace("{private}", PRIVATE) + system + _group_calls(folder, True))  # fmt: skip
+        isql("hide", f"DB.DBA.RDF_GRAPH_GROUP_CREATE ({private}, 1);\n"
+                     "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);\n"
+                     + _PROCEDURES.replace("{private}", PRIVATE) + _READ_ONLY + system
+                     + _group_calls(folder, True))  # fmt: skip
 
     def load() -> None:
         where = _sql_string(str(folder) + "/")  # every value below is quoted by _sql_string
         forget = f"delete from DB.DBA.LOAD_LIST where LL_FILE like {where} || '%';\n"  # noqa: S608
-        run_isql(address, credentials,
-                 f"{forget}ld_dir ({_sql_string(str(folder))}, 'staged-*.nq', 'urn:x-msckg:unused');\n"
-                 f"rdf_loader_run ();\nDB.DBA.MSCKG_CHECK_LOAD ({where});\n{forget}")  # fmt: skip
-
-    def switch() -> None:
-        run_isql(address, credentials,
-                 f"DB.DBA.MSCKG_SWITCH ({_sql_string(prefix)}, {_sql_string(OWNED)});\ncheckpoint;\n")  # fmt: skip
+        isql("load", f"{forget}ld_dir ({_sql_string(str(folder))}, 'staged-*.nq', 'urn:x-msckg:unused');\n"
+                     f"rdf_loader_run ();\nDB.DBA.MSCKG_CHECK_LOAD ({where});\n{forget}")  # fmt: skip
 
     progress(f"publishing {release} to Virtuoso at {address} (staging graphs {prefix}…)")
     try:
         timer.step("stage", write)
         timer.step("hide", hide)
         timer.step("load", load)
-        timer.step("switch", switch)
-        timer.step("cleanup", lambda: run_isql(address, credentials, _group_calls(folder, False)))
+        timer.step("map", lambda: isql("map", _map_calls(folder, prefix)))
+        timer.step("switch", lambda: isql("switch", f"DB.DBA.MSCKG_SWITCH ({_sql_string(OWNED)});\ncheckpoint;\n"))
+        timer.step("cleanup", lambda: isql("cleanup", _group_calls(folder, False)))
     except BaseException:
         try:
-            run_isql(address, credentials, f"DB.DBA.MSCKG_SWITCH ({_sql_string(prefix)}, {_sql_string(prefix)});\n")
+            run_isql(
+                address,
+                credentials,
+                f"rdf_load_stop ();\nDB.DBA.MSCKG_DROP_GRAPHS ({_sql_string(prefix)});\n",
+                max(step_limit, DISCARD_LIMIT),
+                "discard",
+            )
         except SetupError:
             progress(f"could not remove the staged graphs {prefix}…; remove them by hand")
         raise

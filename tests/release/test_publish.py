@@ -6,7 +6,10 @@ a file and never show in the output; a wrong password, a missing account or an u
 and exit 2.
 """
 
+import re
+import socket
 import threading
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -92,6 +95,62 @@ def test_virtuoso_publish_replaces_atomically(published_virtuoso, real_release: 
     assert [_number(c) for c in _select(server.sparql, COUNT_GRAPHS)] == [graphs, quads]
     assert not _ask(server.sparql, STAGED)
     assert not list(server.load_dir.iterdir()), "load files left behind"
+
+
+def _staged_quads(server) -> int:  # type: ignore[no-untyped-def]
+    """Quads in staging graphs, asked over SQL (a staging graph is private: SPARQL readers never see one)."""
+    from server.release.publish import STAGING, Credentials
+    from server.release.virtuoso import run_isql
+
+    output = run_isql(server.address, Credentials("dba", server.password),
+                      "select count(*) from DB.DBA.RDF_QUAD where starts_with (id_to_iri (G), "
+                      f"'{STAGING}');\n")  # fmt: skip
+    found = re.search(r"^(\d+)\s*$", output, re.MULTILINE)
+    assert found, output
+    return int(found.group(1))
+
+
+def test_virtuoso_step_past_its_limit_fails_and_keeps_the_served_release(  # type: ignore[no-untyped-def]
+        published_virtuoso, real_release: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    server = published_virtuoso
+    before = _select(server.sparql, COUNT_GRAPHS)
+    monkeypatch.setenv("MSCKG_STORE_USER", "dba")
+    monkeypatch.setenv("MSCKG_STORE_PASSWORD", server.password)
+    result = CliRunner().invoke(main, ["publish", "--release", str(real_release), "--virtuoso", server.address,
+                                       "--load-dir", str(server.load_dir), "--step-timeout", "0.01"])  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "step 'hide' did not finish within 0.01 s" in result.output and "Traceback" not in result.output
+    assert _select(server.sparql, COUNT_GRAPHS) == before
+    assert _staged_quads(server) == 0
+    assert not list(server.load_dir.iterdir()), "load files left behind"
+
+
+def test_virtuoso_sparql_user_cannot_reach_out(published_virtuoso, real_release: Path) -> None:  # type: ignore[no-untyped-def]
+    """Sent straight to the store, not through the front: SERVICE, a sponged FROM, LOAD refused; nothing called."""
+    from server.release.publish import Credentials
+    from server.release.virtuoso import publish_virtuoso, run_isql
+
+    server = published_virtuoso
+    account = Credentials("dba", server.password)
+    run_isql(server.address, account, 'grant SPARQL_UPDATE to "SPARQL";\ngrant SPARQL_SPONGE to "SPARQL";\n')
+    publish_virtuoso(real_release, server.address, account, server.load_dir, lambda line: None)  # takes them back
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(0.5)
+    here = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    try:
+        for query in (f"SELECT * WHERE {{ SERVICE <{here}sparql> {{ ?s ?p ?o }} }}",
+                      f'DEFINE get:soft "replace" SELECT * FROM <{here}data.ttl> WHERE {{ ?s ?p ?o }}',
+                      f"LOAD <{here}data.ttl>"):  # fmt: skip
+            request = urllib.request.Request(server.sparql, data=urllib.parse.urlencode({"query": query}).encode())
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=30).close()
+            assert b"SECURITY" in refused.value.read(), query
+            with pytest.raises(TimeoutError):
+                listener.accept()[0].close()  # nobody called
+    finally:
+        listener.close()
 
 
 def test_virtuoso_publish_refuses_wrong_or_missing_credentials(virtuoso, real_release: Path, tmp_path: Path,
