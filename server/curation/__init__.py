@@ -1,4 +1,4 @@
-"""Curation: the hand-edited sources as data (one loader, canonical format, assertion records, ledger, SHACL view).
+"""Curation: the hand-edited sources as data (loader, canonical format, assertion records, ledger and citations, view).
 
 May import the ground floor only (``config``, ``namespaces``, ``iris``, ``errors``, ``files``).
 """

@@ -84,7 +84,7 @@ def write_result(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Tripl
     for triple in result:  # DESCRIBE over the union graph can repeat triples: keep each once
         if triple in triples:
             continue
-        size += len(str(triple))  # about its N-Triples size: every format here writes about as much or less
+        size += len(str(triple).encode("utf-8")) + 3  # its N-Triples line in bytes (" .\n"): other formats write less
         if len(triples) == spec.row_limit or size > spec.byte_limit:
             cut_by = "rows" if len(triples) == spec.row_limit else "bytes"
             break

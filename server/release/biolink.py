@@ -14,11 +14,12 @@ ours                           biolink predicate       qualifiers / note
 =============================  ======================  ====================================================
 RO:0002213 positively reg.     regulates               object_direction_qualifier upregulated (≡ RO:0002213)
 RO:0002212 negatively reg.     regulates               object_direction_qualifier downregulated (≡ RO:0002212)
-RO:0002304, RO:0004034,        affects                 qualified_predicate causes, direction increased
+RO:0002304, RO:0004032/4034,   affects                 qualified_predicate causes, direction increased
 msc:increases
-RO:0002305, RO:0004035,        affects                 qualified_predicate causes, direction decreased
+RO:0002305, RO:0004033/4035,   affects                 qualified_predicate causes, direction decreased
 msc:decreases
 RO:0002264 / RO:0002418        acts_upstream_of_or_within / affects (no direction)
+RO:0002566 causally influences affects                 no direction (a molecule acting on another, sign unstated)
 RO:0003307 ameliorates cond.   ameliorates_condition
 RO:0003304 contributes to c.   contributes_to
 msc:increasesExpressionOf      affects                 causes, object_aspect_qualifier abundance, increased
@@ -36,6 +37,7 @@ msc:hasCargo                   has_part                (≡ BFO:0000051)
 RO:0002206 expressed in        expressed_in
 BFO:0000066 occurs in          occurs_in
 RO:0000057 has participant     has_participant
+RO:0000052 characteristic of   related_to              Biolink's has_attribute is a node property, not an edge
 msc:concerns                   related_to              nothing fits "a statement is about"
 msc:evaluatesIntervention      related_to              nothing fits "a study evaluates an intervention"
 msc:studiesCondition           related_to              nothing fits "a study's patients have a disease"
@@ -119,10 +121,13 @@ PREDICATES: dict[str, PredicateMapping] = {
     "RO:0002212": PredicateMapping("biolink:regulates", direction="downregulated"),
     "RO:0002304": _UP,
     "RO:0002305": _DOWN,
+    "RO:0004032": _UP,
+    "RO:0004033": _DOWN,
     "RO:0004034": _UP,
     "RO:0004035": _DOWN,
     "RO:0002264": PredicateMapping("biolink:acts_upstream_of_or_within"),
     "RO:0002418": PredicateMapping("biolink:affects"),
+    "RO:0002566": PredicateMapping("biolink:affects"),
     "RO:0003307": PredicateMapping("biolink:ameliorates_condition"),
     "RO:0003304": PredicateMapping("biolink:contributes_to"),
     "msc:increases": _UP,
@@ -143,6 +148,7 @@ PREDICATES: dict[str, PredicateMapping] = {
     "RO:0002206": PredicateMapping("biolink:expressed_in"),
     "BFO:0000066": PredicateMapping("biolink:occurs_in"),
     "RO:0000057": PredicateMapping("biolink:has_participant"),
+    "RO:0000052": _RELATED,
     "msc:concerns": _RELATED,
     "msc:evaluatesIntervention": _RELATED,
     "msc:studiesCondition": _RELATED,

@@ -208,7 +208,7 @@ def test_nanopublication_page_renders_all_four_graphs(client, release_rows) -> N
     for part in (f"bone marrow-derived mesenchymal stem cell {relation.pop()} CD47",
                  "BM-MSCs通过增加CD47和SIRPα表达", "BM-MSCs increase CD47 and SIRPα expression",
                  "CD47-mediated hedgehog/SMO/GLI1 signaling", "https://doi.org/10.1002/hep.31831",
-                 "experimental evidence used in manual assertion", "macrophage", "Mus musculus",
+                 "experimental evidence used in manual assertion", "liver inflammation mouse model", "Mus musculus",
                  "Publication info", "CD47/SIRPα-Hedgehog-NLRP3 anti-inflammatory chain", "Head"):  # fmt: skip
         assert part in body, part
     assert "<sup>" not in body
