@@ -14,7 +14,8 @@ def test_paths_text_and_json(runner: CliRunner, paths_release: Path) -> None:
     text = runner.invoke(main, ["paths", "agent cell", "疾病评分", "--release", str(paths_release)])
     assert text.exit_code == 0, text.output
     assert "net (stated paths): + (worsening); derived paths: mixed" in text.output
-    assert "! species changes after step 2: NCBITaxon:10090 -> NCBITaxon:9606" in text.output
+    junction = "! species changes after step 2: Mus musculus (NCBITaxon:10090) -> Homo sapiens (NCBITaxon:9606)"
+    assert junction in text.output  # species named for people, the CURIE beside
     assert "contradiction (null result against an effect): mscnp:fx-04" in text.output
     raw = runner.invoke(main, ["paths", "CL:0002540", "msce:target", "--release", str(paths_release), "--format",
                                "json", "--species", "NCBITaxon:10090", "--max-length", "2"])  # fmt: skip

@@ -9,6 +9,7 @@ model in English and Chinese.
 
 import csv
 import io
+from collections.abc import Iterable
 from typing import Any
 
 from server.engine.causal import CausalGraph, Edge
@@ -169,6 +170,11 @@ def _name(graph: CausalGraph, iri: str) -> str:
     return f"{graph.label(iri)} ({short(iri)})"
 
 
+def _names(graph: CausalGraph, iris: Iterable[str], none: str) -> str:
+    """Name species or models for people (``Mus musculus (NCBITaxon:10090)``), or say there are none."""
+    return ", ".join(_name(graph, x) for x in sorted(iris)) or none
+
+
 def as_text(result: PathsResult, graph: CausalGraph) -> str:
     """Write the answer for people: the net effect, then each path with its steps and their evidence.
 
@@ -190,20 +196,20 @@ def as_text(result: PathsResult, graph: CausalGraph) -> str:
         lines.append(f"\n[{i}] {path.kind} {path.sign}{chain}: " + " -> ".join(graph.label(n) for n in path.nodes))
         for n, edge in enumerate(path.steps, start=1):
             claim = edge.claim
-            where = ", ".join(short(s) for s in sorted(claim.species)) or "species not stated"
+            where = _names(graph, claim.species, "species not stated")
             inferred = ", curator-inferred" if curator_inferred(claim) else ""
             lines.append(f"    {n}. {graph.label(edge.subject)} {graph.label(edge.predicate)} [{edge.sign}] "
                          f"{graph.label(edge.object)}")  # fmt: skip
             lines.append(f"       {short(claim.nanopub)}; {' '.join(claim.references) or 'no reference'}; {where}; "
                          f"{modality_of(claim) or '?'}; {level_of(claim) or '?'}{inferred}")  # fmt: skip
         for j in path.junctions:
-            before = ", ".join(short(x) for x in sorted(j.before)) or "not stated"
-            then = ", ".join(short(x) for x in sorted(j.then)) or "not stated"
+            before = _names(graph, j.before, "not stated")
+            then = _names(graph, j.then, "not stated")
             lines.append(f"    ! {j.kind} changes after step {j.after}: {before} -> {then}")
     if result.summary is not None:
         s = result.summary
         lines.append(f"\nevidence: {len(s.references)} reference(s); species "
-                     f"{', '.join(short(x) for x in s.species) or 'not stated'}; levels "
+                     f"{_names(graph, s.species, 'not stated')}; levels "
                      f"{', '.join(f'{k} {v}' for k, v in s.levels.items()) or 'none'}; modalities "
                      f"{', '.join(f'{k} {v}' for k, v in s.modalities.items()) or 'none'}")  # fmt: skip
         for c in s.contradictions:
