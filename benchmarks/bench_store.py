@@ -13,7 +13,11 @@ Per size (the real release, then synthetic ×100 and ×1000 from ``synth.py``):
 Each CQ: one warm-up, then up to ``--runs`` timed runs within ``--budget`` seconds; p50 and p99 (with few runs
 p99 is the slowest run). A CQ whose answer differs from the embedded one is marked ``differs``.
 
+``--publish-only``: the Virtuoso publish steps alone, twice into one fresh Virtuoso (into the empty store, then
+replacing the same release), no CQ and no other store — the figures of the publish table, in minutes at ×1000.
+
     .venv/bin/python benchmarks/bench_store.py [--factors 1 100 1000] [--runs 20] [--budget 20] [--json f]
+    .venv/bin/python benchmarks/bench_store.py --publish-only [--factors 100 1000]
 """
 
 import argparse
@@ -95,9 +99,7 @@ def bench_size(factor: float, runs: int, budget: float, work: Path) -> dict[str,
     result["embedded_load_s"] = round(time.perf_counter() - started, 2)
     result["embedded"] = _time_cqs(embedded, cqs, runs, budget)
     del embedded
-    buffers = 170_000 if factor < 100 else 600_000
-    server = Virtuoso(Path(tempfile.mkdtemp(prefix=f"virtuoso-x{factor:g}-", dir=work)), query_limit=300,
-                      buffers=buffers).start()  # fmt: skip
+    server = _new_virtuoso(factor, work)
     try:
         published = publish_virtuoso(release, server.address, Credentials("dba", server.password), server.load_dir,
                                      lambda line: None)  # fmt: skip
@@ -112,6 +114,27 @@ def bench_size(factor: float, runs: int, budget: float, work: Path) -> dict[str,
             result["gsp_publish_s"] = published.timings
         finally:
             oxigraph.stop()
+    return result
+
+
+def _new_virtuoso(factor: float, work: Path) -> Virtuoso:
+    buffers = 170_000 if factor < 100 else 600_000
+    return Virtuoso(Path(tempfile.mkdtemp(prefix=f"virtuoso-x{factor:g}-", dir=work)), query_limit=300,
+                    buffers=buffers).start()  # fmt: skip
+
+
+def bench_publish(factor: float, work: Path) -> dict[str, Any]:
+    """Publish one size twice into a fresh Virtuoso: into the empty store, then replacing the same release."""
+    release = _release(factor)
+    result: dict[str, Any] = {"factor": factor, "quads": sum(1 for _ in (release / DUMP_FILE).open("rb"))}
+    server = _new_virtuoso(factor, work)
+    try:
+        account = Credentials("dba", server.password)
+        for run in ("virtuoso_publish_s", "virtuoso_republish_s"):
+            result[run] = publish_virtuoso(release, server.address, account, server.load_dir, lambda line: None).timings
+            print(f"x{factor:g} {run}: " + ", ".join(f"{k} {v:.1f}" for k, v in result[run].items()), flush=True)
+    finally:
+        server.stop()
     return result
 
 
@@ -146,6 +169,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--budget", type=float, default=20.0, help="seconds of timed runs per CQ and engine")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--publish-only", action="store_true", help="Virtuoso publish only: empty, then replacing")
     args = parser.parse_args()
     reason = virtuoso_missing()
     if reason:
@@ -159,8 +183,11 @@ def main() -> None:
         if not (_release(factor) / DUMP_FILE).is_file():
             print(f"\n== x{factor:g}: no release at {_release(factor)} (run msckg build / benchmarks/synth.py)")
             continue
-        results.append(bench_size(factor, args.runs, args.budget, work))
-        print_size(results[-1])
+        if args.publish_only:
+            results.append(bench_publish(factor, work))
+        else:
+            results.append(bench_size(factor, args.runs, args.budget, work))
+            print_size(results[-1])
         print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.json:
         args.json.write_text(json.dumps({"machine": machine(), "results": results}, indent=2) + "\n")
