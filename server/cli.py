@@ -652,7 +652,7 @@ def serve_cmd(ctx: click.Context, root: Path | None, host: str, port: int, relea
     type=click.FloatRange(min=0, min_open=True),
     default=1800.0,
     show_default=True,
-    help="With --virtuoso: seconds one step (hide, load, map, switch …) may take on the server; past it the run "
+    help="With --virtuoso: seconds one step (hide, load, switch, cleanup) may take on the server; past it the run "
     "fails (exit 2) and the previous release stays served.",
 )
 @click.option(

@@ -3,19 +3,40 @@
 The staged dump (:mod:`server.release.publish`) is written as N-Quads files into a folder Virtuoso may read
 (``DirsAllowed`` in ``virtuoso.ini``; the same path on both sides), then:
 
-1. *hide*: the staging graphs, and Virtuoso's own system graphs, join Virtuoso's group of private graphs, which
-   the public SPARQL user (``nobody``) may not read (graph-level security) — so no reader ever sees a staging
-   graph, and the union default graph holds the data only; the SPARQL endpoint's users lose any role that
-   writes or fetches remote data (``SPARQL_UPDATE``, ``SPARQL_SPONGE``);
+1. *hide*: the SPARQL endpoint's users lose any role that writes or fetches remote data (``SPARQL_UPDATE``,
+   ``SPARQL_SPONGE``); Virtuoso's own system graphs join its group of private graphs, which the public SPARQL
+   user (``nobody``) may not read (graph-level security), so that the union default graph holds the data only;
+   a table (the *map*) pairs each staging graph's id with its release graph's id; then the staging graphs join
+   the private group set-wise (below) — so no reader ever sees a staging graph;
 2. *load*: ``ld_dir`` + ``rdf_loader_run`` (the bulk loader), every file's errors checked;
-3. *map*: a table pairs each staging graph's id with its release graph's id;
-4. *switch*: one procedure call, one transaction, three set-based statements, one pass over the quads each
+3. *switch*: one procedure call, one transaction, three set-based statements, one pass over the quads each
    (never a statement per graph): the quads of every graph the project owns are deleted, the staged quads are
    copied under their release graph ids (a join with the map), the staged copies are deleted; readers (read
    committed) see the old release until the commit, then the new one; then ``checkpoint``. The statements are
    compiled when run (``exec``), so that the optimizer sees the tables' real sizes: compiled with the procedure,
    against an empty map, the join ran once per graph (minutes at ×100);
-5. *clean up*: the staging graphs leave the private group, the load files are removed.
+4. *clean up*: the staging graphs, empty now, leave the private group set-wise; the load files are removed.
+
+Joining and leaving the private group set-wise (``MSCKG_PRIVATE``). Virtuoso's ``RDF_GRAPH_GROUP_INS`` / ``_DEL``
+take one graph per call, each with two commits (minutes for 1.3 M graphs at ×1000); they write the group's
+table, ``DB.DBA.RDF_GRAPH_GROUP_MEMBER``, then the in-memory state the SPARQL side reads (its
+``RDF_GRAPH_GROUP_INS_MEMONLY``). We do the same for all the run's graphs at once: one ``INSERT`` (``DELETE``)
+of the map's staging ids into (from) the table, a commit, then, in one statement each over the map, the
+caches: the set of private graphs (what the run-time check of a ``GRAPH ?g`` or union pattern reads), the
+graph IRI ↔ id caches (what the compiler's check of a graph named in the query, ``GRAPH <g>`` / ``FROM <g>``,
+reads: a private graph missing there is judged by the public's rights and read), the group's member list
+(rebuilt from the table as a restart's ``RDF_QUAD_LOAD_CACHE`` builds it), and compiled queries that named a
+graph are marked for recompilation (``jso_mark_affected``). Leaving removes the IRI cache entries too (a
+restart would not reload them; Virtuoso's ``_DEL`` keeps them, 1.3 M per ×1000 publish, and every one is a
+name in Virtuoso's table of interned strings, 8191 chains that every later lookup walks). A graph is never in the
+private set without its IRI cached (put before, removed after): with that order broken on purpose, a bulk load
+beside concurrent SPARQL readers stalled until its time limit. The map is filled with ``for vectored`` (IRI ids made a
+batch at a time; a row-at-a-time loop made ×1000's 2.6 M IRIs in about 70 s). Not done: the log
+records of the cache calls, which serve a roll-forward — the caches are rebuilt from the tables after it at
+every start — and the cluster edition's ``cl_exec``. A staging graph readable through permissions of its own
+(``DB.DBA.RDF_GRAPH_USER``) stops the run. A run that fails after its graphs were hidden drops its staged
+quads and only then (same procedure, same commit) takes its graphs out of the group; the map is the run's
+only while the registry key ``MSCKG_STAGING`` names its staging prefix.
 
 Every step runs within a time limit (``step_limit``): past it isql is stopped, which ends its session (Virtuoso
 rolls back the open transaction of a client that has gone), the bulk loader is told to stop
@@ -60,16 +81,15 @@ STEP_LIMIT = 1800.0
 DISCARD_LIMIT = 120.0
 
 _PROCEDURES = """
-create procedure DB.DBA.MSCKG_MAP_START ()
+create procedure DB.DBA.MSCKG_TABLES ()
 {
   if (not exists (select 1 from DB.DBA.SYS_KEYS where KEY_TABLE = 'DB.DBA.MSCKG_MAP'))
     exec ('create table DB.DBA.MSCKG_MAP (FROM_G IRI_ID primary key, TO_G IRI_ID)');
   if (not exists (select 1 from DB.DBA.SYS_KEYS where KEY_TABLE = 'DB.DBA.MSCKG_DROP'))
     exec ('create table DB.DBA.MSCKG_DROP (G IRI_ID primary key)');
-  exec ('delete from DB.DBA.MSCKG_MAP');
 }
 ;
-DB.DBA.MSCKG_MAP_START ();
+DB.DBA.MSCKG_TABLES ();
 create procedure DB.DBA.MSCKG_READ_ONLY (in sparql_user varchar)
 {
   foreach (varchar role_name in vector ('SPARQL_UPDATE', 'SPARQL_SPONGE')) do
@@ -79,17 +99,6 @@ create procedure DB.DBA.MSCKG_READ_ONLY (in sparql_user varchar)
       exec (sprintf ('revoke "%I" from "%I"', role_name, sparql_user));
 }
 ;
-create procedure DB.DBA.MSCKG_GROUP (in list_file varchar, in adding integer)
-{
-  declare graph_names any;
-  graph_names := split_and_decode (file_to_string (list_file), 0, '\\0\\0\\n');
-  foreach (varchar graph_name in graph_names) do
-    if (length (graph_name) > 0) {
-      if (adding) DB.DBA.RDF_GRAPH_GROUP_INS ('{private}', graph_name);
-      else DB.DBA.RDF_GRAPH_GROUP_DEL ('{private}', graph_name);
-    }
-}
-;
 create procedure DB.DBA.MSCKG_CHECK_LOAD (in dir varchar)
 {
   for (select LL_FILE, LL_ERROR, LL_STATE from DB.DBA.LOAD_LIST where LL_FILE like dir || '%') do
@@ -97,14 +106,81 @@ create procedure DB.DBA.MSCKG_CHECK_LOAD (in dir varchar)
       signal ('MSCKG', sprintf ('bulk load of %s failed: %s', LL_FILE, coalesce (LL_ERROR, 'not loaded')));
 }
 ;
+create procedure DB.DBA.MSCKG_MAP_START (in staging varchar)
+{
+  exec ('delete from DB.DBA.MSCKG_MAP');
+  registry_set ('MSCKG_STAGING', staging);
+}
+;
 create procedure DB.DBA.MSCKG_MAP_ADD (in list_file varchar, in staging varchar)
 {
   declare graph_names any;
+  declare cut integer;
   graph_names := split_and_decode (file_to_string (list_file), 0, '\\0\\0\\n');
-  foreach (varchar graph_name in graph_names) do
-    if (length (graph_name) > 0)
-      insert soft DB.DBA.MSCKG_MAP (FROM_G, TO_G)
-        values (iri_to_id (graph_name), iri_to_id (subseq (graph_name, length (staging))));
+  if (length (graph_names[length (graph_names) - 1]) = 0)
+    graph_names := subseq (graph_names, 0, length (graph_names) - 1);
+  cut := length (staging);
+  for vectored (in graph_name varchar := graph_names)
+    {
+      insert soft DB.DBA.MSCKG_MAP (FROM_G, TO_G) values (iri_to_id (graph_name), iri_to_id (subseq (graph_name, cut)));
+    }
+}
+;
+create procedure DB.DBA.MSCKG_PRIVATE (in adding integer, in staging varchar)
+{
+  declare group_iid IRI_ID;
+  declare members integer;
+  declare membs, fake, running any;
+  running := registry_get ('MSCKG_STAGING');
+  if (not isstring (running))
+    return;
+  if (running <> staging)
+    return;
+  group_iid := iri_to_id ('{private}');
+  if (adding)
+    {
+      if (exists (select 1 from DB.DBA.MSCKG_MAP, DB.DBA.RDF_GRAPH_USER
+                  where RGU_GRAPH_IID = FROM_G and RGU_USER_ID <> 0 and bit_and (RGU_PERMISSIONS, 1)))
+        signal ('MSCKG', 'a staging graph is readable through permissions of its own (DB.DBA.RDF_GRAPH_USER)');
+      exec ('insert soft DB.DBA.RDF_GRAPH_GROUP_MEMBER (RGGM_GROUP_IID, RGGM_MEMBER_IID) '
+            || 'select iri_to_id (''{private}''), FROM_G from DB.DBA.MSCKG_MAP');
+      commit work;
+      fake := (select count (dict_put (__rdf_graph_id2iri_dict (), FROM_G, __uname (id_to_canonicalized_iri (FROM_G))))
+               from DB.DBA.MSCKG_MAP);
+      fake := (select count (dict_put (__rdf_graph_iri2id_dict (),
+                                       dict_get (__rdf_graph_id2iri_dict (), FROM_G), FROM_G))
+                      + count (dict_put (__rdf_graph_group_of_privates_dict (), FROM_G, 1))
+               from DB.DBA.MSCKG_MAP);
+      fake := (select count (jso_mark_affected (dict_get (__rdf_graph_id2iri_dict (), FROM_G))) from DB.DBA.MSCKG_MAP);
+    }
+  else
+    {
+      exec ('delete from DB.DBA.RDF_GRAPH_GROUP_MEMBER where RGGM_GROUP_IID = iri_to_id (''{private}'') '
+            || 'and RGGM_MEMBER_IID in (select FROM_G from DB.DBA.MSCKG_MAP)');
+      commit work;
+      fake := (select count (dict_remove (__rdf_graph_group_of_privates_dict (), FROM_G)) from DB.DBA.MSCKG_MAP);
+      fake := (select count (jso_mark_affected (dict_get (__rdf_graph_id2iri_dict (), FROM_G))) from DB.DBA.MSCKG_MAP
+               where dict_get (__rdf_graph_id2iri_dict (), FROM_G, null) is not null);
+      fake := (select count (dict_remove (__rdf_graph_iri2id_dict (), dict_get (__rdf_graph_id2iri_dict (), FROM_G)))
+               from DB.DBA.MSCKG_MAP where dict_get (__rdf_graph_id2iri_dict (), FROM_G, null) is not null);
+      fake := (select count (dict_remove (__rdf_graph_id2iri_dict (), FROM_G)) from DB.DBA.MSCKG_MAP);
+    }
+  members := (select count (*) from DB.DBA.RDF_GRAPH_GROUP_MEMBER where RGGM_GROUP_IID = group_iid);
+  if (members < 1000)
+    {
+      membs := (select DB.DBA.VECTOR_AGG (RGGM_MEMBER_IID) from DB.DBA.RDF_GRAPH_GROUP_MEMBER
+                where RGGM_GROUP_IID = group_iid);
+      if (membs is null) membs := vector ();
+      gvector_digit_sort (membs, 1, 0, 1);
+    }
+  else
+    {
+      membs := dict_new (members);
+      fake := (select count (dict_put (membs, RGGM_MEMBER_IID, 1)) from DB.DBA.RDF_GRAPH_GROUP_MEMBER
+               where RGGM_GROUP_IID = group_iid);
+    }
+  dict_put (__rdf_graph_group_dict (), group_iid, membs);
+  jso_mark_affected ('{private}');
 }
 ;
 create procedure DB.DBA.MSCKG_DROP_GRAPHS (in prefix varchar)
@@ -113,6 +189,12 @@ create procedure DB.DBA.MSCKG_DROP_GRAPHS (in prefix varchar)
   insert soft DB.DBA.MSCKG_DROP (G)
     select G from (select distinct G from DB.DBA.RDF_QUAD) x where starts_with (id_to_iri (G), prefix);
   exec ('delete from DB.DBA.RDF_QUAD where G in (select G from DB.DBA.MSCKG_DROP)');
+}
+;
+create procedure DB.DBA.MSCKG_DISCARD (in staging varchar)
+{
+  DB.DBA.MSCKG_DROP_GRAPHS (staging);
+  DB.DBA.MSCKG_PRIVATE (0, staging);
 }
 ;
 create procedure DB.DBA.MSCKG_SWITCH (in owned varchar)
@@ -201,13 +283,8 @@ def _write_load_files(dump: Path, prefix: str, folder: Path, graphs: set[str]) -
     return quads
 
 
-def _group_calls(folder: Path, add: bool) -> str:
-    return "".join(f"DB.DBA.MSCKG_GROUP ({_sql_string(str(path))}, {int(add)});\n"
-                   for path in sorted(folder.glob("graphs-*.txt")))  # fmt: skip
-
-
 def _map_calls(folder: Path, prefix: str) -> str:
-    return "DB.DBA.MSCKG_MAP_START ();\n" + "".join(
+    return f"DB.DBA.MSCKG_MAP_START ({_sql_string(prefix)});\n" + "".join(
         f"DB.DBA.MSCKG_MAP_ADD ({_sql_string(str(path))}, {_sql_string(prefix)});\n"
         for path in sorted(folder.glob("graphs-*.txt"))
     )
@@ -238,7 +315,7 @@ def publish_virtuoso(release: Path, address: str, credentials: Credentials, load
     timer = Timer(progress)
     graphs: set[str] = set()
     quads = 0
-    private = _sql_string(PRIVATE)
+    private, staging = _sql_string(PRIVATE), _sql_string(prefix)
 
     def isql(step: str, script: str) -> None:
         run_isql(address, credentials, script, step_limit, step)
@@ -253,7 +330,7 @@ def publish_virtuoso(release: Path, address: str, credentials: Credentials, load
         isql("hide", f"DB.DBA.RDF_GRAPH_GROUP_CREATE ({private}, 1);\n"
                      "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);\n"
                      + _PROCEDURES.replace("{private}", PRIVATE) + _READ_ONLY + system
-                     + _group_calls(folder, True))  # fmt: skip
+                     + _map_calls(folder, prefix) + f"DB.DBA.MSCKG_PRIVATE (1, {staging});\n")  # fmt: skip
 
     def load() -> None:
         where = _sql_string(str(folder) + "/")  # every value below is quoted by _sql_string
@@ -266,15 +343,14 @@ def publish_virtuoso(release: Path, address: str, credentials: Credentials, load
         timer.step("stage", write)
         timer.step("hide", hide)
         timer.step("load", load)
-        timer.step("map", lambda: isql("map", _map_calls(folder, prefix)))
         timer.step("switch", lambda: isql("switch", f"DB.DBA.MSCKG_SWITCH ({_sql_string(OWNED)});\ncheckpoint;\n"))
-        timer.step("cleanup", lambda: isql("cleanup", _group_calls(folder, False)))
+        timer.step("cleanup", lambda: isql("cleanup", f"DB.DBA.MSCKG_PRIVATE (0, {staging});\n"))
     except BaseException:
         try:
             run_isql(
                 address,
                 credentials,
-                f"rdf_load_stop ();\nDB.DBA.MSCKG_DROP_GRAPHS ({_sql_string(prefix)});\n",
+                f"rdf_load_stop ();\nDB.DBA.MSCKG_DISCARD ({staging});\n",
                 max(step_limit, DISCARD_LIMIT),
                 "discard",
             )

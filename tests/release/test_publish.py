@@ -13,6 +13,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -97,17 +98,51 @@ def test_virtuoso_publish_replaces_atomically(published_virtuoso, real_release: 
     assert not list(server.load_dir.iterdir()), "load files left behind"
 
 
-def _staged_quads(server) -> int:  # type: ignore[no-untyped-def]
-    """Quads in staging graphs, asked over SQL (a staging graph is private: SPARQL readers never see one)."""
-    from server.release.publish import STAGING, Credentials
+def _sql(server, script: str) -> str:  # type: ignore[no-untyped-def]
+    from server.release.publish import Credentials
     from server.release.virtuoso import run_isql
 
-    output = run_isql(server.address, Credentials("dba", server.password),
-                      "select count(*) from DB.DBA.RDF_QUAD where starts_with (id_to_iri (G), "
-                      f"'{STAGING}');\n")  # fmt: skip
-    found = re.search(r"^(\d+)\s*$", output, re.MULTILINE)
+    return run_isql(server.address, Credentials("dba", server.password), script)
+
+
+def _sql_number(server, select: str) -> int:  # type: ignore[no-untyped-def]
+    output = _sql(server, select + ";\n")
+    found = re.search(r"^(-?\d+)\s*$", output, re.MULTILINE)
     assert found, output
     return int(found.group(1))
+
+
+def _staged_quads(server) -> int:  # type: ignore[no-untyped-def]
+    """Quads in staging graphs, asked over SQL (a staging graph is private: SPARQL readers never see one)."""
+    from server.release.publish import STAGING
+
+    return _sql_number(server, f"select count(*) from DB.DBA.RDF_QUAD where starts_with (id_to_iri (G), '{STAGING}')")
+
+
+def _private_state(server) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Staging graphs in Virtuoso's private group (its table), and how far its in-memory copy differs from it."""
+    from server.release.publish import STAGING
+    from server.release.virtuoso import PRIVATE
+
+    members = f"select count (*) from DB.DBA.RDF_GRAPH_GROUP_MEMBER where RGGM_GROUP_IID = iri_to_id ('{PRIVATE}')"
+    staged = _sql_number(server, f"{members} and starts_with (id_to_iri (RGGM_MEMBER_IID), '{STAGING}')")
+    drift = _sql_number(server, f"select dict_size (__rdf_graph_group_of_privates_dict ()) - ({members})")
+    return staged, drift
+
+
+def _private(server, graph: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Whether one graph is in Virtuoso's private group: its table, its in-memory copy (1 or 0 each)."""
+    from server.release.virtuoso import PRIVATE
+
+    iid = f"iri_to_id ('{graph}')"
+    listed = _sql_number(server, "select count (*) from DB.DBA.RDF_GRAPH_GROUP_MEMBER where "
+                                 f"RGGM_GROUP_IID = iri_to_id ('{PRIVATE}') and RGGM_MEMBER_IID = {iid}")  # fmt: skip
+    return listed, _sql_number(server, f"select dict_get (__rdf_graph_group_of_privates_dict (), {iid}, 0)")
+
+
+def _security_audit_clean(server) -> bool:  # type: ignore[no-untyped-def]
+    """Virtuoso's own audit of graph-level security: its tables against the caches queries are checked with."""
+    return "No errors found in RDF security" in _sql(server, "DB.DBA.RDF_GRAPH_SECURITY_AUDIT (0);\n")
 
 
 def test_virtuoso_step_past_its_limit_fails_and_keeps_the_served_release(  # type: ignore[no-untyped-def]
@@ -122,6 +157,81 @@ def test_virtuoso_step_past_its_limit_fails_and_keeps_the_served_release(  # typ
     assert "step 'hide' did not finish within 0.01 s" in result.output and "Traceback" not in result.output
     assert _select(server.sparql, COUNT_GRAPHS) == before
     assert _staged_quads(server) == 0
+    assert _private_state(server) == (0, 0)
+    assert not list(server.load_dir.iterdir()), "load files left behind"
+
+
+#: A graph of the release, and what a SPARQL reader asks of it under its staging name.
+RELEASE_GRAPH = "https://w3id.org/msc-liver/graph/ontology"
+STAGED_ASK = "ASK {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"
+STAGED_FROM = "SELECT (COUNT(*) AS ?q) FROM <{g}> WHERE {{ ?s ?p ?o }}"
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def _publish_watching_load(server, release: Path, seen: dict[str, Any], interrupt: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Publish; when the bulk load is done (before the switch), look at one staged graph as SQL and as SPARQL see it."""
+    from server.release.publish import Credentials
+    from server.release.virtuoso import publish_virtuoso
+
+    def progress(line: str) -> None:
+        found = re.search(r"staging graphs (\S+)…", line)
+        if found:
+            seen["staged"] = found.group(1) + RELEASE_GRAPH
+        if line.startswith("load: done"):
+            staged = seen["staged"]
+            seen["quads"] = _sql_number(server, f"select count(*) from DB.DBA.RDF_QUAD where G = iri_to_id('{staged}')")
+            seen["private"] = _private(server, staged)
+            seen["sparql ask"] = _ask(server.sparql, STAGED_ASK.format(g=staged))
+            seen["sparql from"] = _number(_select(server.sparql, STAGED_FROM.format(g=staged))[0])
+            seen["sparql any"] = _ask(server.sparql, STAGED)
+            if interrupt:
+                raise _Interrupted
+
+    publish_virtuoso(release, server.address, Credentials("dba", server.password), server.load_dir, progress)
+
+
+def test_virtuoso_staging_graphs_are_private_until_the_switch_and_leave_the_group_after(  # type: ignore[no-untyped-def]
+        published_virtuoso, real_release: Path) -> None:  # fmt: skip
+    """Hide and clean-up change Virtuoso's private group set-wise: its table and the caches its SPARQL checks read.
+
+    While loaded and not yet switched, a staged graph holds the release's quads (SQL) and a SPARQL reader gets
+    nothing from it, by name (``GRAPH <g>``, ``FROM <g>``: the compiler's static check, which needs the graph's
+    IRI cached) or by pattern (``GRAPH ?g``: the run-time check); after the publish no staging graph is left in
+    the group, the cache agrees with the table, Virtuoso's own audit finds nothing, and the release is readable.
+    """
+    server = published_virtuoso
+    seen: dict[str, Any] = {}
+    _publish_watching_load(server, real_release, seen)
+    assert seen["quads"] > 0, "the staged graph should hold quads when the load is done"
+    assert seen["private"] == (1, 1), "the staged graph should be private, in the table and in the cache"
+    assert seen["sparql ask"] is False and seen["sparql from"] == 0 and seen["sparql any"] is False, seen
+    assert _private_state(server) == (0, 0)
+    assert _private(server, seen["staged"]) == (0, 0)
+    # nor is its IRI kept in the graph IRI cache (a restart would not reload it; 1.3 M entries a run at x1000)
+    cached_iri = f"dict_get (__rdf_graph_iri2id_dict (), __uname ('{seen['staged']}'), null)"
+    assert _sql_number(server, f"select isnull ({cached_iri})") == 1
+    assert _security_audit_clean(server)
+    assert _ask(server.sparql, STAGED_ASK.format(g=RELEASE_GRAPH))
+    assert [_number(c) for c in _select(server.sparql, COUNT_GRAPHS)] == list(_release_counts(real_release))
+
+
+def test_virtuoso_publish_stopped_after_the_load_discards_the_staged_graphs(  # type: ignore[no-untyped-def]
+        published_virtuoso, real_release: Path) -> None:  # fmt: skip
+    """A run stopped between load and switch: staged quads dropped, then their graphs leave the private group."""
+    server = published_virtuoso
+    before = _select(server.sparql, COUNT_GRAPHS)
+    seen: dict[str, Any] = {}
+    with pytest.raises(_Interrupted):
+        _publish_watching_load(server, real_release, seen, interrupt=True)
+    assert seen["quads"] > 0 and seen["private"] == (1, 1), "stopped before the staged graph was loaded and hidden"
+    assert _private(server, seen["staged"]) == (0, 0)
+    assert _select(server.sparql, COUNT_GRAPHS) == before
+    assert _staged_quads(server) == 0
+    assert _private_state(server) == (0, 0)
+    assert _security_audit_clean(server)
     assert not list(server.load_dir.iterdir()), "load files left behind"
 
 
