@@ -38,12 +38,6 @@ from server.release.layout import DUMP_FILE  # noqa: E402
 from server.release.publish import Credentials  # noqa: E402
 from server.release.virtuoso import publish_virtuoso  # noqa: E402
 from tests.stores import OxigraphServer, Virtuoso, virtuoso_missing  # noqa: E402
-from tests.test_store_cq import VIRTUOSO_UNFINISHED  # noqa: E402
-
-#: CQs not sent to Virtuoso 7.2.5 (they answer wrongly there in any case, docs/deploy.md): 02's nested zero-or-more
-#: path crashed it at ×100 (a segfault), 01 has the same path, and 14 runs on after the client gives up; every
-#: later figure of the run would be lost.
-NOT_SENT = {"01-anti-inflammatory-molecules", "02-anti-fibrotic-pathways", *(n[:-3] for n in VIRTUOSO_UNFINISHED)}
 
 JSON = "application/sparql-results+json"
 
@@ -54,13 +48,9 @@ def _release(factor: float) -> Path:
     return ROOT / "build" / "bench" / f"x{factor:g}"
 
 
-def _time_cqs(engine: Any, cqs: list[Path], runs: int, budget: float,
-              skip: frozenset[str] = frozenset()) -> dict[str, dict[str, Any]]:  # fmt: skip
+def _time_cqs(engine: Any, cqs: list[Path], runs: int, budget: float) -> dict[str, dict[str, Any]]:
     figures: dict[str, dict[str, Any]] = {}
     for path in cqs:
-        if path.stem in skip:
-            figures[path.stem] = {"error": "not sent (see docs/deploy.md)"}
-            continue
         spec = QuerySpec(path.read_text(encoding="utf-8"), accept=JSON)
         samples: list[float] = []
         try:
@@ -102,7 +92,7 @@ def bench_size(factor: float, runs: int, budget: float, work: Path) -> dict[str,
         published = publish_virtuoso(release, server.address, Credentials("dba", server.password), server.load_dir,
                                      lambda line: None)  # fmt: skip
         result["virtuoso_publish_s"] = published.timings
-        result["virtuoso"] = _time_cqs(RemoteEngine(server.sparql, timeout=300), cqs, runs, budget, frozenset(NOT_SENT))
+        result["virtuoso"] = _time_cqs(RemoteEngine(server.sparql, timeout=300), cqs, runs, budget)
     finally:
         server.stop()
     if factor <= 100:
