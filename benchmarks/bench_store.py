@@ -2,18 +2,21 @@
 
 Per size (the real release, then synthetic ×100 and ×1000 from ``synth.py``):
 
-* **embedded**: the release's dump loaded into pyoxigraph (what one query worker holds), each CQ run through
-  ``OxigraphEngine`` (the served path: guard, row cap 10,000, JSON writer);
+* **embedded**: the release's dump loaded into pyoxigraph, each CQ run through ``WorkerPool`` (the served path:
+  one forked worker, guard, row cap 10,000, JSON writer, and the wall-clock ``--limit`` per query);
 * **virtuoso**: a fresh Virtuoso (``tests/stores.py``: 127.0.0.1, throw-away database), the release published
   with ``msckg publish --virtuoso``'s code (stage, hide, bulk load, switch, clean-up, each timed), then each CQ
-  through ``RemoteEngine`` (what ``msckg serve --store`` runs: the same guard, cap and writer, over HTTP);
+  through ``RemoteEngine`` (what ``msckg serve --store`` runs: the same guard, cap and writer, over HTTP, with
+  the same ``--limit`` sent as Virtuoso's own ``timeout``);
 * **gsp**: for information, ``publish --gsp`` into ``oxigraph serve`` (real and ×100 only: its switch is one
   SPARQL Update over every quad).
 
 Each CQ: one warm-up, then up to ``--runs`` timed runs within ``--budget`` seconds; p50 and p99 (with few runs
-p99 is the slowest run). A CQ whose answer differs from the embedded one is marked ``differs``.
+p99 is the slowest run). A CQ whose answer differs from the embedded one is marked ``differs``; one that runs past
+the limit on either side is marked as such.
 
-    .venv/bin/python benchmarks/bench_store.py [--factors 1 100 1000] [--runs 20] [--budget 20] [--json f]
+    .venv/bin/python benchmarks/bench_store.py [--factors 1 100 1000] [--runs 20] [--budget 20] [--limit 60]
+                                               [--json f]
 """
 
 import argparse
@@ -31,8 +34,9 @@ from _common import ROOT, fingerprint, machine, machine_line
 sys.path.insert(0, str(ROOT))
 
 from server.engine import QuerySpec  # noqa: E402
-from server.engine.oxigraph_engine import OxigraphEngine  # noqa: E402
+from server.engine.pool import WorkerPool  # noqa: E402
 from server.engine.remote import RemoteEngine  # noqa: E402
+from server.errors import QueryTimeout  # noqa: E402
 from server.release.gsp import publish_gsp  # noqa: E402
 from server.release.layout import DUMP_FILE  # noqa: E402
 from server.release.publish import Credentials  # noqa: E402
@@ -66,8 +70,10 @@ def _time_cqs(engine: Any, cqs: list[Path], runs: int, budget: float) -> dict[st
             figures[path.stem] = {"p50_ms": round(statistics.median(samples) * 1000, 2),
                                   "p99_ms": round(_p99(samples) * 1000, 2), "runs": len(samples),
                                   "rows": rows, "digest": digest}  # fmt: skip
+        except QueryTimeout:
+            figures[path.stem] = {"error": "over the limit", "short": "> limit"}
         except Exception as exc:  # a store that cannot answer: say so in the table
-            figures[path.stem] = {"error": f"{type(exc).__name__}: {str(exc)[:80]}"}
+            figures[path.stem] = {"error": f"{type(exc).__name__}: {str(exc)[:80]}", "short": "error"}
     return figures
 
 
@@ -76,23 +82,25 @@ def _p99(samples: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
 
 
-def bench_size(factor: float, runs: int, budget: float, work: Path) -> dict[str, Any]:
+def bench_size(factor: float, runs: int, budget: float, limit: float, work: Path) -> dict[str, Any]:
     release = _release(factor)
     cqs = sorted((release / "queries").glob("*.rq"))
     result: dict[str, Any] = {"factor": factor, "quads": sum(1 for _ in (release / DUMP_FILE).open("rb"))}
     started = time.perf_counter()
-    embedded = OxigraphEngine.from_dump(release / DUMP_FILE)
-    result["embedded_load_s"] = round(time.perf_counter() - started, 2)
-    result["embedded"] = _time_cqs(embedded, cqs, runs, budget)
-    del embedded
+    embedded = WorkerPool(release / DUMP_FILE, size=1, timeout=limit, isolation=False)
+    try:
+        result["embedded_load_s"] = round(time.perf_counter() - started, 2)
+        result["embedded"] = _time_cqs(embedded, cqs, runs, budget)
+    finally:
+        embedded.close()
     buffers = 170_000 if factor < 100 else 600_000
-    server = Virtuoso(Path(tempfile.mkdtemp(prefix=f"virtuoso-x{factor:g}-", dir=work)), query_limit=300,
+    server = Virtuoso(Path(tempfile.mkdtemp(prefix=f"virtuoso-x{factor:g}-", dir=work)), query_limit=round(limit),
                       buffers=buffers).start()  # fmt: skip
     try:
         published = publish_virtuoso(release, server.address, Credentials("dba", server.password), server.load_dir,
                                      lambda line: None)  # fmt: skip
         result["virtuoso_publish_s"] = published.timings
-        result["virtuoso"] = _time_cqs(RemoteEngine(server.sparql, timeout=300), cqs, runs, budget)
+        result["virtuoso"] = _time_cqs(RemoteEngine(server.sparql, timeout=limit), cqs, runs, budget)
     finally:
         server.stop()
     if factor <= 100:
@@ -106,7 +114,7 @@ def bench_size(factor: float, runs: int, budget: float, work: Path) -> dict[str,
 
 
 def _cell(figure: dict[str, Any], key: str) -> str:
-    return f"{figure[key]:>9.1f}" if key in figure else f"{'error':>9}"
+    return f"{figure[key]:>9.1f}" if key in figure else f"{figure['short']:>9}"
 
 
 def print_size(result: dict[str, Any]) -> None:
@@ -135,6 +143,7 @@ def main() -> None:
     parser.add_argument("--factors", type=float, nargs="+", default=[1, 100, 1000])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--budget", type=float, default=20.0, help="seconds of timed runs per CQ and engine")
+    parser.add_argument("--limit", type=float, default=60.0, help="seconds one query may run, on either side")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     reason = virtuoso_missing()
@@ -149,7 +158,7 @@ def main() -> None:
         if not (_release(factor) / DUMP_FILE).is_file():
             print(f"\n== x{factor:g}: no release at {_release(factor)} (run msckg build / benchmarks/synth.py)")
             continue
-        results.append(bench_size(factor, args.runs, args.budget, work))
+        results.append(bench_size(factor, args.runs, args.budget, args.limit, work))
         print_size(results[-1])
         print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.json:
