@@ -6,20 +6,23 @@ them, but Virtuoso 7.2 cannot (a nested ``*`` exhausts its transitive memory or 
 finish), and on a graph a thousand times this one they miss their time budgets everywhere. The build therefore
 writes their answers' building blocks once, into the named graph :data:`~server.namespaces.DERIVED_GRAPH`:
 
-* **signed routes**: ``x msc:hasPositiveRouteTo y`` when a walk of one or more causal claims leads from x to y
-  with an even number of negative steps (``msc:hasNegativeRouteTo``: an odd number); claims of every species
-  and context are joined, and steps without a sign (``none``, ``0``) end no route. This is the reachability the
-  signed property path ``((P)|(N/(P)*/N))*`` computes;
+* **signed routes**: ``x msc:hasPositiveRouteTo y`` when a walk of one or more steps of causal claims with sign
+  + or − leads from x to y with an even number of negative steps (``msc:hasNegativeRouteTo``: an odd number);
+  claims of every species, context and modality are joined, and steps with sign 0 or none are no part of a route.
+  This is the reachability of the signed property path ``((P)|(N/(P)*/N))+``;
 * **net effects over stated paths**: one ``msc:NetEffect`` per node and each node it reaches by a path the
-  review states (one claim, or one chain's steps in order: :func:`server.engine.paths.find_paths`), with the
-  composed net (``+``, ``-``, ``0``, ``mixed``), the number of stated paths, the best evidence level a path rests
-  on (its weakest claim), and ``prov:wasDerivedFrom`` every nanopublication on those paths.
+  review states (one claim, or one chain's steps in order; simple, up to 6 steps:
+  :func:`server.engine.paths.find_paths`), with the composed net as competency question 14 composes it (``+``,
+  ``-``, ``0`` when every path is null, ``mixed`` when + and − paths meet; a null path beside a directed one is
+  counted, not netted), the numbers of stated, null and hedged paths, the best evidence level a path rests on
+  (its weakest claim), and ``prov:wasDerivedFrom`` every nanopublication on those paths.
 
 Nothing in this graph is a claim of the review: it is computed, its triples are never in a nanopublication, and
 the entity pages leave it out. Tests check it against the SPARQL formulations it replaces.
 """
 
 from collections import defaultdict, deque
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -27,19 +30,22 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from server.curation.load import Loaded
 from server.engine.causal import CausalGraph, load_causal_graph
-from server.engine.evidence import LEVELS, level_of
+from server.engine.evidence import LEVELS, level_of, modality_of
 from server.engine.oxigraph_engine import OxigraphEngine, named_graphs
 from server.engine.paths import Options, find_paths, net
+from server.errors import ValidationFailed
 from server.namespaces import DERIVED_GRAPH, MSC
 from server.release.export import render
 from server.release.layout import DUMP_FILE
 
-#: Evidence level of a path none of whose claims has an evidence type in the table (as CQ 14 names it).
+#: Evidence level of a path with a claim whose evidence type is not in the table (its weakest: as CQ 14 names it).
 NOT_STATED = "not stated"
+_LEVELS = (*LEVELS, NOT_STATED)
 #: A node reaches few others by stated paths; this bound is never met on the review's graph (checked: a cut
 #: answer raises rather than undercounts).
 _MAX_STATED = 100_000
 
+_LABEL = {"en": "derived graph: signed routes and net effects", "zh": "派生图：带符号路径与净效应"}
 _DESCRIPTION = {
     "en": "Computed by the build from the claims of this release: signed routes and net effects over the paths "
     "the review states. Not a claim of the review; each net effect names the nanopublications it rests on.",
@@ -76,35 +82,74 @@ def signed_routes(graph: CausalGraph) -> set[tuple[str, str, str]]:
     return found
 
 
-def stated_net_effects(graph: CausalGraph) -> list[tuple[str, str, str, int, str, list[str]]]:
-    """Compose the net effect of each node on each node it reaches by stated paths.
-
-    :param graph: the causal graph.
-    :returns: ``(source, target, net, stated paths, evidence level, nanopublications)`` per pair, sorted; paths
-        ending in a step without direction (sign ``none``) are left out, as competency question 14 leaves them.
-    :raises RuntimeError: if a pair has more stated paths than the search keeps (never on the review's graph).
-    """
-    options = Options(max_paths=_MAX_STATED)
-    rows = []
-    for source in sorted(graph.out):
-        for target in sorted(graph.nodes - {source}):
-            result = find_paths(graph, source, target, options)
-            if "stated" in result.truncated:
-                raise RuntimeError(f"more than {_MAX_STATED} stated paths from {source} to {target}")
-            stated = [p for p in result.stated if p.sign != "none"]
-            if not stated:
-                continue
-            best = min(max(_rank(level_of(e.claim)) for e in p.steps) for p in stated)
-            claims = sorted({e.claim.nanopub for p in stated for e in p.steps})
-            rows.append((source, target, net(stated), len(stated), _LEVELS[best], claims))
-    return rows
-
-
-_LEVELS = (*LEVELS, NOT_STATED)
-
-
 def _rank(level: str | None) -> int:
     return _LEVELS.index(level or NOT_STATED)
+
+
+@dataclass(frozen=True)
+class NetEffect:
+    """One node's composed effect on another over the paths the review states."""
+
+    source: str
+    target: str
+    net: str
+    #: Stated paths with a sign (+, −, 0): paths ending in an undirected step are left out.
+    paths: int
+    #: Of those, paths with no significant effect (sign 0): the net leaves them out beside a directed path.
+    null_paths: int
+    #: Of those, paths with a step the review hedges (modality suggested).
+    hedged_paths: int
+    level: str
+    claims: tuple[str, ...]
+
+
+def _candidates(graph: CausalGraph) -> set[tuple[str, str]]:
+    """Pairs a stated path may join: reachable within one claim's edges or one chain's (linear in the groups)."""
+    pairs: set[tuple[str, str]] = set()
+    for group in (*graph.by_claim.values(), *graph.by_chain.values()):
+        out: dict[str, set[str]] = defaultdict(set)
+        for edge in group:
+            out[edge.subject].add(edge.object)
+        for start in out:
+            seen, queue = {start}, deque([start])
+            while queue:
+                for nxt in out.get(queue.popleft(), ()):
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        queue.append(nxt)
+            pairs |= {(start, node) for node in seen - {start}}
+    return pairs
+
+
+def stated_net_effects(graph: CausalGraph) -> list[NetEffect]:
+    """Compose the net effect of each node on each node it reaches by stated paths.
+
+    A stated path lies within one claim or one chain, so only pairs reachable inside one of them are searched
+    (:func:`server.engine.paths.find_paths`, stated paths only, its default length limit).
+
+    :param graph: the causal graph.
+    :returns: one net effect per pair with a stated path that has a sign, sorted by source and target; paths
+        ending in a step without direction (sign ``none``) are left out, as competency question 14 leaves them.
+    :raises ValidationFailed: if a pair has more stated paths than the search keeps (never on the review's graph).
+    """
+    options = Options(max_paths=_MAX_STATED, stated_only=True)
+    found = []
+    for source, target in sorted(_candidates(graph)):
+        result = find_paths(graph, source, target, options)
+        if result.truncated:
+            raise ValidationFailed(
+                f"derived graph: more than {_MAX_STATED} stated paths from {source} to {target}",
+                "the net effect would undercount them; raise the bound in server/engine/derived.py",
+            )
+        stated = [p for p in result.stated if p.sign != "none"]
+        if not stated:
+            continue
+        best = min(max(_rank(level_of(e.claim)) for e in p.steps) for p in stated)
+        hedged = sum(any(modality_of(e.claim) == "suggested" for e in p.steps) for p in stated)
+        claims = tuple(sorted({e.claim.nanopub for p in stated for e in p.steps}))
+        found.append(NetEffect(source, target, net(stated), len(stated), sum(p.sign == "0" for p in stated), hedged,
+                               _LEVELS[best], claims))  # fmt: skip
+    return found
 
 
 def derived_graph(graph: CausalGraph) -> Graph:
@@ -116,18 +161,22 @@ def derived_graph(graph: CausalGraph) -> Graph:
     out = Graph(identifier=DERIVED_GRAPH)
     for lang, text in _DESCRIPTION.items():
         out.add((DERIVED_GRAPH, RDFS.comment, Literal(text, lang=lang)))
+    for lang, text in _LABEL.items():
+        out.add((DERIVED_GRAPH, RDFS.label, Literal(text, lang=lang)))
     route = {"+": MSC.hasPositiveRouteTo, "-": MSC.hasNegativeRouteTo}
     for source, sign, target in signed_routes(graph):
         out.add((URIRef(source), route[sign], URIRef(target)))
-    for source, target, net_sign, count, level, claims in stated_net_effects(graph):
+    for found in stated_net_effects(graph):
         effect = BNode()
         out.add((effect, RDF.type, MSC.NetEffect))
-        out.add((effect, MSC.netEffectOf, URIRef(source)))
-        out.add((effect, MSC.netEffectOn, URIRef(target)))
-        out.add((effect, MSC.netSign, Literal(net_sign)))
-        out.add((effect, MSC.statedPathCount, Literal(count, datatype=XSD.integer)))
-        out.add((effect, MSC.evidenceLevel, Literal(level)))
-        for claim in claims:
+        out.add((effect, MSC.netEffectOf, URIRef(found.source)))
+        out.add((effect, MSC.netEffectOn, URIRef(found.target)))
+        out.add((effect, MSC.netSign, Literal(found.net)))
+        for prop, count in ((MSC.statedPathCount, found.paths), (MSC.nullPathCount, found.null_paths),
+                            (MSC.hedgedPathCount, found.hedged_paths)):  # fmt: skip
+            out.add((effect, prop, Literal(count, datatype=XSD.integer)))
+        out.add((effect, MSC.evidenceLevel, Literal(found.level)))
+        for claim in found.claims:
             out.add((effect, PROV.wasDerivedFrom, URIRef(claim)))
     return out
 

@@ -65,13 +65,21 @@ def test_stated_net_effects_follow_claims_and_chains_only() -> None:
     graph = _graph([("a", "+", "b", one), ("b", "-", "c", one),  # one claim: a → b → c is stated, net −
                     ("a", "+", "x", chain_1), ("x", "+", "c", chain_2),  # a chain in order: a → x → c, net +
                     ("c", "+", "z", other)])  # fmt: skip
-    rows = {(s, t): (n, count, claims) for s, t, n, count, _, claims in stated_net_effects(graph)}
-    assert rows[("a", "c")] == ("mixed", 2, ["np:k1", "np:k2", "np:one"])
-    assert rows[("a", "b")][:2] == ("+", 1)
+    rows = {(e.source, e.target): e for e in stated_net_effects(graph)}
+    assert (rows[("a", "c")].net, rows[("a", "c")].paths) == ("mixed", 2)
+    assert rows[("a", "c")].claims == ("np:k1", "np:k2", "np:one")
+    assert (rows[("a", "b")].net, rows[("a", "b")].paths) == ("+", 1)
     # c → z is its own claim; a → … → z joins claims the review did not join: no stated net effect
-    assert ("a", "z") not in rows and rows[("c", "z")][:2] == ("+", 1)
-    levels = {row[4] for row in stated_net_effects(graph)}
-    assert levels == {"not stated"}  # no claim here names an evidence type
+    assert ("a", "z") not in rows and (rows[("c", "z")].net, rows[("c", "z")].paths) == ("+", 1)
+    assert {e.level for e in rows.values()} == {"not stated"}  # no claim here names an evidence type
+
+
+def test_a_null_path_beside_a_directed_one_is_counted_not_hidden() -> None:
+    trial = Claim("np:trial", modality="https://w3id.org/msc-liver/ontology/NoSignificantDifference")
+    hedged = Claim("np:hedged", modality="https://w3id.org/msc-liver/ontology/Suggested")
+    graph = _graph([("a", "0", "y", trial), ("a", "+", "y", hedged)])
+    (effect,) = stated_net_effects(graph)
+    assert (effect.net, effect.paths, effect.null_paths, effect.hedged_paths) == ("+", 2, 1, 1)
 
 
 @pytest.fixture(scope="module")
