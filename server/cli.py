@@ -120,9 +120,10 @@ def _paths(root: Path | None) -> ProjectPaths:
 @click.pass_context
 def build_cmd(ctx: click.Context, root: Path | None, version: str | None) -> None:
     """Validate, reason and publish a release into build/ (the last good one stays on failure)."""
+    from server.engine.derived import add_derived_graph
     from server.release.build import build
 
-    result = run_guarded(ctx, lambda: build(_paths(root), version))
+    result = run_guarded(ctx, lambda: build(_paths(root), version, derive=add_derived_graph))
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
     click.echo(f"release {result.version}: {result.quads} quads -> {result.release_dir} ({stages})")
     if result.reference is None:
@@ -206,13 +207,20 @@ def stats_cmd(ctx: click.Context, root: Path | None) -> None:
 @click.pass_context
 def export_cmd(ctx: click.Context, root: Path | None, fmt: str, output: Path | None, version: str | None) -> None:
     """Export TriG, N-Quads, ontology Turtle, JSON-LD, a CSV of assertions, KGX, SSSOM and VoID/DCAT."""
-    from server.curation.load import load_project
+    from server.curation.load import Loaded, load_project
+    from server.engine.derived import add_derived_graph
     from server.release.export import export
 
     paths = _paths(root)
     target = output or paths.build / "exports"
     chosen = version or dt.datetime.now(dt.UTC).date().isoformat()
-    files = run_guarded(ctx, lambda: export(load_project(paths), fmt, target, chosen))
+
+    def derived() -> Loaded:
+        loaded = load_project(paths)
+        add_derived_graph(loaded)
+        return loaded
+
+    files = run_guarded(ctx, lambda: export(derived(), fmt, target, chosen))
     for path in files:
         click.echo(path)
 
@@ -599,10 +607,11 @@ def serve_cmd(ctx: click.Context, root: Path | None, host: str, port: int, relea
     paths = _paths(root)
     chosen = release or current_release(paths)
     if release is None and store is None and not chosen.exists():
+        from server.engine.derived import add_derived_graph
         from server.release.build import build
 
         click.echo("no release yet: building one first", err=True)
-        run_guarded(ctx, lambda: build(paths))
+        run_guarded(ctx, lambda: build(paths, derive=add_derived_graph))
     settings = Settings.from_env(chosen)
     if not os.environ.get("MSCKG_PUBLIC_URL"):
         settings = replace(settings, public_url=f"http://{host}:{port}/")

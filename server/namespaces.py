@@ -18,6 +18,8 @@ MSCNP = Namespace(BASE + "np/")
 LEGACY_NANOPUB_GRAPHS = BASE + "graph/"
 #: Graphs that hold a whole source file (ontology, imports, entity files, shapes).
 MSCG = Namespace(BASE + "graph/")
+#: The graph the build computes from the claims (signed routes, net effects): never a claim of the review.
+DERIVED_GRAPH = MSCG["derived"]
 #: Mechanism chains: grouping nodes shared by the nanopublications of one multi-step mechanism.
 MSCC = Namespace(BASE + "chain/")
 #: Curators and other agents.

@@ -18,12 +18,12 @@ Virtuoso (7.2):
 * its default graph is the union of every graph the SPARQL user may read, its own system graphs included:
   ``msckg publish`` makes those private (graph-level security), so the union holds the release only.
 
-Its property paths are where its answers differ from the specification (``docs/deploy.md`` lists the cases
-found with the competency questions; nothing here can rewrite them): a zero-or-more path nested in another
-exhausts its transitive memory, fails ("transitive start not given") or, at ×100, crashes the server; a
-zero-or-more path from a join-bound subject answers nothing beside an ``rdf:type`` with a variable class; a
-zero-or-one path beside a ``UNION`` whose sides ``BIND`` does not compile (a ``FILTER(BOUND(…))`` after the path
-lets it compile).
+Its property paths are where its answers differ from the specification, and nothing here can rewrite a query:
+a zero-or-more path nested in another exhausts its transitive memory or crashes the server; ``VALUES`` of two or
+more rows, ``FILTER(EXISTS … || EXISTS …)`` or ``GRAPH ?g { { … } UNION { … } }`` joined to such paths answer
+no rows; a zero-or-one path beside a ``UNION`` whose sides ``BIND`` does not compile. The competency questions
+use equivalent forms Virtuoso answers, and read the build's derived graph where a route of any length is
+needed; ``docs/deploy.md`` lists each case and the one question (02) still answered wrongly.
 
 Any other store is treated as a plain SPARQL 1.1 endpoint: no time-out parameter (its own limit and the HTTP
 client's apply), and the store must be set up to use the union of its graphs as the default graph.

@@ -46,6 +46,8 @@ class Options:
     max_paths: int = DEFAULT_MAX_PATHS
     #: Seconds the search may take (then :class:`QueryTimeout`); ``None``: no limit.
     timeout: float | None = None
+    #: Look for stated paths only (the derived graph's net effects need no hypotheses).
+    stated_only: bool = False
 
     def check(self) -> None:
         """Refuse bounds out of range.
@@ -349,7 +351,7 @@ def find_paths(graph: CausalGraph, source: str, target: str, options: Options | 
             break
     # ... then every path, shortest first: those not stated are derived
     phase[0] = "derived"
-    for length in range(1, options.max_length + 1):
+    for length in range(1, 0 if options.stated_only else options.max_length + 1):
         if not search.walk(source, length, graph.out, False, keep):
             break
     result.truncated = tuple(sorted(cut))

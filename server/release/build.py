@@ -99,11 +99,13 @@ def _first(items: list[str]) -> str:
     return shown + (f"; … {len(items) - FIRST_SHOWN} more (-v for all)" if len(items) > FIRST_SHOWN else "")
 
 
-def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
+def build(paths: ProjectPaths, version: str | None = None, *, derive: Callable[[Loaded], None]) -> BuildResult:
     """Build and publish a release; on any failure the current release stays as it was.
 
     :param paths: the project's folders.
     :param version: release date ``YYYY-MM-DD`` (default: today, UTC).
+    :param derive: adds the derived graph to the checked data (the path engine's, which sits above this layer:
+        :func:`server.engine.derived.add_derived_graph`).
     :returns: the new release.
     :raises LoadError: if a source file does not parse.
     :raises ValidationFailed: on a SHACL violation, a QC gate row (the report names file, node, shape), a
@@ -151,6 +153,7 @@ def build(paths: ProjectPaths, version: str | None = None) -> BuildResult:
                                "\n".join(curators))  # fmt: skip
     reasoning = _timed(timings, "reason", lambda: reason(loaded))
     _timed(timings, "merge", lambda: reason_with_mappings(loaded))
+    _timed(timings, "derive", lambda: derive(loaded))
     quads = sum(len(g) for g in loaded.data_graphs())
     checked = f"source tables in {tables}" if tables else "import modules only (no source tables found)"
     with release_lock(paths):

@@ -14,7 +14,7 @@ from server.engine.evidence import summarize
 from server.engine.formats import GRAPH_FORMATS, negotiate
 from server.engine.paths_report import short, summary_json
 from server.iris import iri_of, legacy_graph, nanopub_graph, source_of
-from server.namespaces import BASE, ONTOLOGY_IRI
+from server.namespaces import BASE, DERIVED_GRAPH, ONTOLOGY_IRI
 from server.web import engine_of
 from server.web.claims import ROLES, claims_of
 from server.web.diagram import Diagram, draw
@@ -47,7 +47,11 @@ def _release_info() -> dict[str, object]:
 def _describe_query(node: str, is_graph: bool) -> str:
     if is_graph:
         return f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}"
-    return f"CONSTRUCT {{ {node} ?p ?o . ?s ?q {node} }} WHERE {{ {{ {node} ?p ?o }} UNION {{ ?s ?q {node} }} }}"
+    # the derived graph's routes are computed, not facts about the node: its own page gives them
+    return (
+        f"CONSTRUCT {{ {node} ?p ?o . ?s ?q {node} }} WHERE {{ "
+        f"{{ GRAPH ?g {{ {node} ?p ?o }} }} UNION {{ GRAPH ?g {{ ?s ?q {node} }} }} FILTER(?g != <{DERIVED_GRAPH}>) }}"
+    )
 
 
 def wants_html() -> bool:
@@ -133,7 +137,10 @@ def _graph_page(iri: str) -> Response:
         abort(404)
     owner = select(f"SELECT ?np WHERE {{ GRAPH ?h {{ ?np ?p {_node(iri)} }} ?np a np:Nanopublication }} LIMIT 1")
     owner_label = labels([owner[0]["np"].value])[owner[0]["np"].value] if owner else None
-    return _page(render_template("graph.html", part=part, owner=owner_label, shown=GRAPH_ROWS))
+    # what a graph says of itself (the derived graph: that it is computed, not a claim of the review)
+    about = [r["c"] for r in select(f"SELECT ?c WHERE {{ GRAPH {_node(iri)} {{ {_node(iri)} rdfs:comment ?c }} }}")]
+    about.sort(key=lambda t: (t.lang != "en", t.lang))
+    return _page(render_template("graph.html", part=part, owner=owner_label, about=about, shown=GRAPH_ROWS))
 
 
 @bp.route("/graph/<any(head, assertion, provenance, pubinfo):part>/<np_id>")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 
-from server.namespaces import MSC, MSCNP, OBO, OBOINOWL
+from server.namespaces import DERIVED_GRAPH, MSC, MSCNP, OBO, OBOINOWL
 from server.web.rdfview import Label, Term, iri_ref, labels, named, select, values
 
 _NAMES = {str(RDFS.label), str(DCTERMS.title), str(FOAF.name)}
@@ -64,12 +64,14 @@ class Card:
 
 
 def outside_nanopubs(graph: str) -> str:
-    """Write a filter that keeps a graph variable off the nanopublications' graphs (claims are shown as claims).
+    """Write a filter that keeps a graph variable off the claims' graphs and the derived graph.
+
+    Claims are shown as claims; computed routes and net effects are not facts about a node.
 
     :param graph: the variable, e.g. ``?g``.
     :returns: the filter expression.
     """
-    return f'!STRSTARTS(STR({graph}), "{MSCNP}")'
+    return f'!STRSTARTS(STR({graph}), "{MSCNP}") && {graph} != <{DERIVED_GRAPH}>'
 
 
 def card(node: str) -> Card | None:

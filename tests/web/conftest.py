@@ -20,12 +20,13 @@ PAGE_ROW_LIMIT = 50
 def built_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project's release, built from a copy of its sources (same bytes as ``msckg build``)."""
     from server.config import project_paths
+    from server.engine.derived import add_derived_graph
     from server.release.build import build
 
     root = tmp_path_factory.mktemp("project")
     for folder in ("ontology", "instances", "shapes", "queries", "sources"):
         shutil.copytree(ROOT / folder, root / folder)
-    return build(project_paths(root), version="2026-01-01").release_dir
+    return build(project_paths(root), version="2026-01-01", derive=add_derived_graph).release_dir
 
 
 @pytest.fixture(scope="session")

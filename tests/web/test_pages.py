@@ -71,6 +71,7 @@ def client(pages_app):  # type: ignore[no-untyped-def]
         "/chain/cd47-hedgehog-nlrp3",
         "/np/s2-1-03/assertion",
         "/graph/ontology",
+        "/graph/derived",
         "/term/CL:0000632",
         "/term/HGNC:1682",
         "/entity/",
@@ -266,3 +267,11 @@ def test_query_page_carries_every_question_with_its_title(client, built_release)
         lines = path.read_text(encoding="utf-8").splitlines()
         english = " ".join(line.lstrip("# ") for line in itertools.takewhile(str.isascii, lines))
         assert english in body, english
+
+
+def test_the_derived_graph_says_on_its_page_that_it_is_no_claim(client) -> None:  # type: ignore[no-untyped-def]
+    text = " ".join(page(client, "/graph/derived").text)
+    assert "Not a claim of the review" in text and "并非综述本身的断言" in text
+    # and an entity's own description leaves the computed routes out, in HTML and in RDF
+    assert "Route" not in client.get("/entity/bm-msc", headers={"Accept": "text/turtle"}).get_data(as_text=True)
+    assert "route to" not in " ".join(page(client, "/entity/bm-msc").text)
