@@ -207,20 +207,25 @@ def stats_cmd(ctx: click.Context, root: Path | None) -> None:
 @click.pass_context
 def export_cmd(ctx: click.Context, root: Path | None, fmt: str, output: Path | None, version: str | None) -> None:
     """Export TriG, N-Quads, ontology Turtle, JSON-LD, a CSV of assertions, KGX, SSSOM and VoID/DCAT."""
+    from server.checks.reason import reason
     from server.curation.load import Loaded, load_project
     from server.engine.derived import add_derived_graph
     from server.release.export import export
+    from server.release.inferred import add_inferred_graph
 
     paths = _paths(root)
     target = output or paths.build / "exports"
     chosen = version or dt.datetime.now(dt.UTC).date().isoformat()
 
-    def derived() -> Loaded:
+    def computed() -> Loaded:
+        """Load the data and add the graphs the build computes, in the build's order."""
         loaded = load_project(paths)
+        inferred = reason(loaded).inferred
         add_derived_graph(loaded)
+        add_inferred_graph(loaded, inferred)
         return loaded
 
-    files = run_guarded(ctx, lambda: export(derived(), fmt, target, chosen))
+    files = run_guarded(ctx, lambda: export(computed(), fmt, target, chosen))
     for path in files:
         click.echo(path)
 

@@ -20,6 +20,10 @@ LEGACY_NANOPUB_GRAPHS = BASE + "graph/"
 MSCG = Namespace(BASE + "graph/")
 #: The graph the build computes from the claims (signed routes, net effects): never a claim of the review.
 DERIVED_GRAPH = MSCG["derived"]
+#: HermiT's entailed types of the individuals, so that a class test is a lookup on any store: never a claim.
+INFERRED_GRAPH = MSCG["inferred"]
+#: The graphs the build computes rather than loads: reasoning, exports and entity pages leave them out.
+COMPUTED_GRAPHS = frozenset({DERIVED_GRAPH, INFERRED_GRAPH})
 #: Mechanism chains: grouping nodes shared by the nanopublications of one multi-step mechanism.
 MSCC = Namespace(BASE + "chain/")
 #: Curators and other agents.

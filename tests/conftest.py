@@ -253,17 +253,23 @@ def real_release(loaded: Loaded, tmp_path_factory: pytest.TempPathFactory) -> Pa
     """The real graph as a release folder (N-Quads dump, info, the CQs), rendered the way the build renders it."""
     import json
 
+    from server.checks.reason import reason
     from server.engine.derived import add_derived_graph
-    from server.namespaces import DERIVED_GRAPH
+    from server.namespaces import COMPUTED_GRAPHS
     from server.release.export import render
+    from server.release.inferred import add_inferred_graph
     from server.release.layout import DUMP_FILE, INFO_FILE
 
     release = tmp_path_factory.mktemp("real-release")
-    add_derived_graph(loaded)  # as the build adds it; taken out again: other tests read the curated data alone
+    inferred = reason(loaded).inferred
+    # the computed graphs, as the build adds them; taken out again: other tests read the curated data alone
     try:
+        add_derived_graph(loaded)
+        add_inferred_graph(loaded, inferred)
         body = render(loaded, ["nquads"], "2026-01-01")[DUMP_FILE]
     finally:
-        loaded.dataset.remove_graph(DERIVED_GRAPH)
+        for graph in COMPUTED_GRAPHS:
+            loaded.dataset.remove_graph(graph)
     (release / DUMP_FILE).write_bytes(body)
     quads = body.count(b"\n")
     (release / INFO_FILE).write_text(json.dumps({"version": "2026-01-01", "quads": quads}), encoding="utf-8")

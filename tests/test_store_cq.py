@@ -8,11 +8,12 @@ Virtuoso answers ``""``, pyoxigraph leaves the variable unbound, and SPARQL 1.1 
 
 Where Virtuoso 7.2 answers wrongly, the CQ is listed in :data:`VIRTUOSO_WRONG` with what goes wrong there
 (``docs/deploy.md`` lists the same): those cases are strict expected failures, so a fixed Virtuoso, or a CQ
-rewritten so that Virtuoso answers it, turns them red until the entry is removed. The CQs that compose signs along
-routes of any length (01, 02, 14) read the build's derived graph (:mod:`server.engine.derived`), which both
-stores hold: in SPARQL alone they took nested zero-or-more paths or a UNION of explicit steps that Virtuoso
-cannot evaluate. Where the form Virtuoso answers is one the embedded store evaluates slowly at scale, the CQ keeps
-the embedded store's form (the default store comes first) and stays listed here.
+rewritten so that Virtuoso answers it, turns them red until the entry is removed; none is listed now. Two
+kinds of question needed the build's help to be answered alike: those that compose signs along routes of any
+length (01, 02, 14) read the derived graph (:mod:`server.engine.derived`), since in SPARQL alone they took nested
+zero-or-more paths or a UNION of explicit steps that Virtuoso cannot evaluate; and those that test a class (01,
+02, 03, 08) look up types in the inferred graph (:mod:`server.release.inferred`), since Virtuoso loses rows of
+``?x rdf:type/rdfs:subClassOf* C`` when ``?x`` is bound by a join.
 """
 
 from pathlib import Path
@@ -30,18 +31,7 @@ from tests.conftest import ROOT
 CQ = ROOT / "queries" / "cq"
 JSON = "application/sparql-results+json"
 #: CQs Virtuoso 7.2.5 answers wrongly, with what goes wrong (checked below: strict expected failures).
-VIRTUOSO_WRONG = {
-    "03-exosomal-mirnas.rq": "Virtuoso 7.2.5 loses rows when a class test from a subject bound by the join "
-    "(?vesicle rdf:type/rdfs:subClassOf* obo:GO_1903561) sits beside ?rna a ?rnaType; the form it answers (the "
-    "vesicle's type joined outside FILTER EXISTS) takes pyoxigraph > 60 s at x100 where this one takes 0.5 s "
-    "(pyoxigraph: 4 rows, Virtuoso 2)",
-    "02-anti-fibrotic-pathways.rq": "Virtuoso 7.2.5 answers no rows once the signalling-pathway test (an "
-    "rdfs:subClassOf* path from a class bound by the join) is joined to the routes and the claims' graphs, though "
-    "each part alone answers as pyoxigraph does; written as a join, FILTER EXISTS, a subquery, an inverse path "
-    "from the constant class, or with the routes in a subquery, it still answers none; built up pattern by "
-    'pattern, the section test GRAPH ?p { ?a msc:reviewSection "2.2" } removes the row that an OPTIONAL of the '
-    'same pattern binds to "2.2" (pyoxigraph: 1 row)',
-}
+VIRTUOSO_WRONG: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")

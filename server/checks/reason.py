@@ -34,13 +34,13 @@ class ReasoningResult:
 
 
 def merged_graph(loaded: Loaded) -> Graph:
-    """Return the union of every published graph (ontology, imports, entities, nanopublications).
+    """Return the union of every curated graph (ontology, imports, entities, nanopublications; no computed graph).
 
     :param loaded: the project's Dataset.
     :returns: one Graph for the reasoner.
     """
     merged = Graph()
-    for g in loaded.data_graphs():
+    for g in loaded.curated_graphs():
         merged += g
     return merged
 

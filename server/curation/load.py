@@ -17,7 +17,7 @@ from rdflib.term import Node
 from server.config import ProjectPaths
 from server.errors import LoadError
 from server.iris import file_graph
-from server.namespaces import MSCG
+from server.namespaces import COMPUTED_GRAPHS, MSCG
 
 #: Parser format by file suffix.
 FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt"}
@@ -38,6 +38,16 @@ class Loaded:
         :returns: the graphs, in a stable order.
         """
         return [g for g in self._sorted_graphs() if not str(g.identifier).startswith(SHAPES_GRAPH_PREFIX)]
+
+    def curated_graphs(self) -> list[Graph]:
+        """Return the published graphs read from source files: the data without the graphs the build computes.
+
+        Reasoning and the exports that describe the curated data (KGX, statistics) read these, so a computed
+        graph (:data:`~server.namespaces.COMPUTED_GRAPHS`) never feeds back into what it was computed from.
+
+        :returns: the graphs, in a stable order.
+        """
+        return [g for g in self.data_graphs() if g.identifier not in COMPUTED_GRAPHS]
 
     def data_subject_objects(self, predicate: URIRef) -> Iterator[tuple[Node, Node, URIRef]]:
         """Return every (subject, object, graph) of ``predicate`` in the published data, in one pass.

@@ -196,5 +196,4 @@ def add_derived_graph(loaded: Loaded) -> None:
     store.bulk_load(body, format=ox.RdfFormat.N_QUADS)
     derived = derived_graph(load_causal_graph(OxigraphEngine(store, named_graphs(store))))
     target = dataset.graph(DERIVED_GRAPH)
-    for triple in derived:
-        target.add(triple)
+    target += derived

@@ -193,7 +193,7 @@ class _Graph:
         self.definitions: dict[URIRef, str] = {}
         self.synonyms: dict[URIRef, set[str]] = {}
         self.mappings: dict[URIRef, dict[URIRef, set[URIRef]]] = {}
-        for g in loaded.data_graphs():
+        for g in loaded.curated_graphs():
             for s, p, o in g:
                 if not isinstance(s, URIRef):
                     continue

@@ -31,6 +31,7 @@ from server.errors import LoadError, ValidationFailed
 from server.iris import NANOPUB_PARTS, graph_kind
 from server.namespaces import PREFIXES
 from server.release.export import FILES, render
+from server.release.inferred import add_inferred_graph
 from server.release.layout import (
     INFERRED_FILE,
     INFO_FILE,
@@ -154,6 +155,7 @@ def build(paths: ProjectPaths, version: str | None = None, *, derive: Callable[[
     reasoning = _timed(timings, "reason", lambda: reason(loaded))
     _timed(timings, "merge", lambda: reason_with_mappings(loaded))
     _timed(timings, "derive", lambda: derive(loaded))
+    _timed(timings, "entail", lambda: add_inferred_graph(loaded, reasoning.inferred))
     quads = sum(len(g) for g in loaded.data_graphs())
     checked = f"source tables in {tables}" if tables else "import modules only (no source tables found)"
     with release_lock(paths):

@@ -46,13 +46,13 @@ def _by_count(item: tuple[str, int]) -> tuple[int, str]:
 
 
 def compute(loaded: Loaded) -> Stats:
-    """Count the data graphs of a loaded project.
+    """Count the curated graphs of a loaded project (the graphs the build computes are left out).
 
     :param loaded: the project's Dataset.
     :returns: the counts.
     """
     stats = Stats()
-    for g in loaded.data_graphs():
+    for g in loaded.curated_graphs():
         stats.graph_kinds[graph_kind(URIRef(g.identifier))] += 1
         for _s, p, o in g:
             stats.triples += 1

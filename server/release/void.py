@@ -72,8 +72,9 @@ def void_graph(loaded: Loaded, version: str, distributions: Sequence[tuple[str, 
             DCTERMS.description,
             Literal(
                 "The claims of a review on bone marrow-derived mesenchymal stem cells in liver failure, as "
-                "nanopublications with provenance, with an OWL ontology of the entities they involve, and a graph the "
-                "build derives from them (graph/derived: signed routes and net effects, never a claim of the review).",
+                "nanopublications with provenance, with an OWL ontology of the entities they involve, and two graphs "
+                "the build computes, never a claim of the review (graph/derived: signed routes and net effects; "
+                "graph/inferred: the entailed types of the entities).",
                 lang="en",
             ),
         )

@@ -14,11 +14,11 @@ from server.engine.evidence import summarize
 from server.engine.formats import GRAPH_FORMATS, negotiate
 from server.engine.paths_report import short, summary_json
 from server.iris import iri_of, legacy_graph, nanopub_graph, source_of
-from server.namespaces import BASE, DERIVED_GRAPH, ONTOLOGY_IRI
+from server.namespaces import BASE, ONTOLOGY_IRI
 from server.web import engine_of
 from server.web.claims import ROLES, claims_of
 from server.web.diagram import Diagram, draw
-from server.web.entity_view import arms, card, incoming, members
+from server.web.entity_view import arms, card, incoming, members, not_computed
 from server.web.nanopub_view import chain, graph_part, nanopub
 from server.web.paths_view import causal_graph_of, edges_about
 from server.web.rdfview import href, iri_ref, labels, minted, select, short_name
@@ -47,10 +47,10 @@ def _release_info() -> dict[str, object]:
 def _describe_query(node: str, is_graph: bool) -> str:
     if is_graph:
         return f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}"
-    # the derived graph's routes are computed, not facts about the node: its own page gives them
+    # computed routes and entailed types are not facts about the node: each computed graph's own page gives them
     return (
         f"CONSTRUCT {{ {node} ?p ?o . ?s ?q {node} }} WHERE {{ "
-        f"{{ GRAPH ?g {{ {node} ?p ?o }} }} UNION {{ GRAPH ?g {{ ?s ?q {node} }} }} FILTER(?g != <{DERIVED_GRAPH}>) }}"
+        f"{{ GRAPH ?g {{ {node} ?p ?o }} }} UNION {{ GRAPH ?g {{ ?s ?q {node} }} }} FILTER({not_computed('?g')}) }}"
     )
 
 
@@ -205,8 +205,9 @@ def browse() -> Response:
     return _listing(
         "Entities",
         f"""SELECT DISTINCT ?x ?c WHERE {{
-  ?x a ?c FILTER(STRSTARTS(STR(?x), "{BASE}entity/") && ?c != owl:NamedIndividual)
-  FILTER NOT EXISTS {{ ?x a ?d . ?d rdfs:subClassOf+ ?c FILTER(?d != ?c) }}
+  GRAPH ?g {{ ?x a ?c }}
+  FILTER(STRSTARTS(STR(?x), "{BASE}entity/") && ?c != owl:NamedIndividual && {not_computed("?g")})
+  FILTER NOT EXISTS {{ GRAPH ?h {{ ?x a ?d }} ?d rdfs:subClassOf+ ?c FILTER(?d != ?c && {not_computed("?h")}) }}
 }}""",
         "Every node the review names, under the most specific class it is typed by.",
     )
@@ -217,6 +218,7 @@ def chains() -> Response:
     """List the mechanism chains."""
     return _listing(
         "Mechanism chains",
-        f'SELECT DISTINCT ?x ?c WHERE {{ ?x a ?c FILTER(STRSTARTS(STR(?x), "{BASE}chain/")) }}',
+        f'SELECT DISTINCT ?x ?c WHERE {{ GRAPH ?g {{ ?x a ?c }} FILTER(STRSTARTS(STR(?x), "{BASE}chain/") && '
+        f"{not_computed('?g')}) }}",
         "Multi-step mechanisms: each step is one nanopublication, in the order the review gives.",
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 
-from server.namespaces import DERIVED_GRAPH, MSC, MSCNP, OBO, OBOINOWL
+from server.namespaces import COMPUTED_GRAPHS, MSC, MSCNP, OBO, OBOINOWL
 from server.web.rdfview import Label, Term, iri_ref, labels, named, select, values
 
 _NAMES = {str(RDFS.label), str(DCTERMS.title), str(FOAF.name)}
@@ -63,15 +63,27 @@ class Card:
         return found[0] if found else ""
 
 
-def outside_nanopubs(graph: str) -> str:
-    """Write a filter that keeps a graph variable off the claims' graphs and the derived graph.
+def not_computed(graph: str) -> str:
+    """Write a filter that keeps a graph variable off the graphs the build computes.
 
-    Claims are shown as claims; computed routes and net effects are not facts about a node.
+    Routes, net effects and entailed super-types are not what the curators said about a node: each computed
+    graph has its own page.
 
     :param graph: the variable, e.g. ``?g``.
     :returns: the filter expression.
     """
-    return f'!STRSTARTS(STR({graph}), "{MSCNP}") && {graph} != <{DERIVED_GRAPH}>'
+    return f"{graph} NOT IN ({', '.join(f'<{g}>' for g in sorted(COMPUTED_GRAPHS))})"
+
+
+def outside_nanopubs(graph: str) -> str:
+    """Write a filter that keeps a graph variable off the claims' graphs and the computed graphs.
+
+    Claims are shown as claims; computed routes, net effects and entailed types are not facts about a node.
+
+    :param graph: the variable, e.g. ``?g``.
+    :returns: the filter expression.
+    """
+    return f'!STRSTARTS(STR({graph}), "{MSCNP}") && {not_computed(graph)}'
 
 
 def card(node: str) -> Card | None:
@@ -147,7 +159,9 @@ def members(node: str) -> Members:
     """
     n = iri_ref(node)
     subs = select(f"SELECT DISTINCT ?c WHERE {{ ?c rdfs:subClassOf {n} FILTER(isIRI(?c)) }}")
-    rows = select(f"SELECT DISTINCT ?m ?c WHERE {{ ?c rdfs:subClassOf* {n} . ?m rdf:type ?c FILTER(isIRI(?m)) }}")
+    # asserted types only: each member once, under the class the curators gave it
+    rows = select(f"SELECT DISTINCT ?m ?c WHERE {{ ?c rdfs:subClassOf* {n} . "
+                  f"GRAPH ?g {{ ?m rdf:type ?c }} FILTER(isIRI(?m) && {not_computed('?g')}) }}")  # fmt: skip
     names = labels({r["c"].value for r in subs + rows} | {r["m"].value for r in rows})
     return Members(
         sorted((names[r["c"].value] for r in subs), key=lambda x: x.text.lower()),

@@ -1,6 +1,6 @@
 """The derived graph: signed routes and stated net effects, checked by hand on a small graph and, on the real
-release, against the SPARQL formulations they replace (tests/data/cq-oracles: the competency questions as they
-were written before the build derived their answers: nested signed property paths, explicit steps)."""
+release, against the signed property paths they replace (the competency questions against their former forms:
+tests/test_queries_cq.py)."""
 
 from pathlib import Path
 
@@ -14,10 +14,7 @@ from server.engine.derived import signed_routes, stated_net_effects
 from server.engine.oxigraph_engine import OxigraphEngine
 from server.namespaces import DERIVED_GRAPH
 from server.release.layout import DUMP_FILE
-from tests.conftest import ROOT
 
-ORACLES = ROOT / "tests" / "data" / "cq-oracles"
-CQ = ROOT / "queries" / "cq"
 JSON = "application/sparql-results+json"
 
 P = "(obo:RO_0002213|obo:RO_0002304|obo:RO_0004032|obo:RO_0004034|obo:RO_0003304|msc:increasesExpressionOf|msc:increasesActivityOf|msc:increases|msc:secretes)"  # noqa: E501
@@ -89,13 +86,6 @@ def engine(real_release: Path) -> OxigraphEngine:
 
 def _answer(engine: OxigraphEngine, text: str):  # type: ignore[no-untyped-def]
     return solutions(engine.query(QuerySpec(text, accept=JSON, row_limit=1_000_000)).body)
-
-
-@pytest.mark.parametrize("oracle", sorted(p.name for p in ORACLES.glob("*.rq")))
-def test_cq_answers_as_its_sparql_formulation_did(engine: OxigraphEngine, oracle: str) -> None:
-    expected = _answer(engine, (ORACLES / oracle).read_text(encoding="utf-8"))
-    assert expected, f"{oracle}: the oracle has no answer"
-    assert _answer(engine, (CQ / oracle).read_text(encoding="utf-8")) == expected
 
 
 ROUTE_PATHS = [("hasPositiveRouteTo", f"{EVEN_BLOCK}+"), ("hasNegativeRouteTo", f"{EVEN_BLOCK}*/{N}/{EVEN_BLOCK}*")]

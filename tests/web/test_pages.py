@@ -72,6 +72,7 @@ def client(pages_app):  # type: ignore[no-untyped-def]
         "/np/s2-1-03/assertion",
         "/graph/ontology",
         "/graph/derived",
+        "/graph/inferred",
         "/term/CL:0000632",
         "/term/HGNC:1682",
         "/entity/",
@@ -275,3 +276,20 @@ def test_the_derived_graph_says_on_its_page_that_it_is_no_claim(client) -> None:
     # and an entity's own description leaves the computed routes out, in HTML and in RDF
     assert "Route" not in client.get("/entity/bm-msc", headers={"Accept": "text/turtle"}).get_data(as_text=True)
     assert "route to" not in " ".join(page(client, "/entity/bm-msc").text)
+
+
+def test_entailed_types_stay_on_the_inferred_graphs_page(client, release_rows) -> None:  # type: ignore[no-untyped-def]
+    text = " ".join(page(client, "/graph/inferred").text)
+    assert "Not a claim of the review" in text and "并非综述本身的断言" in text
+    # an entity with an entailed class its curated triples never name: its description leaves that type out
+    row = release_rows("""SELECT ?x ?c WHERE { GRAPH <https://w3id.org/msc-liver/graph/inferred> { ?x a ?c }
+      FILTER(STRSTARTS(STR(?x), STR(msce:)))
+      FILTER NOT EXISTS { GRAPH ?g { ?x ?p ?c } FILTER(?g != <https://w3id.org/msc-liver/graph/inferred>) }
+    } ORDER BY ?x ?c LIMIT 1""")[0]
+    described = Graph().parse(data=client.get(href(row["x"]), headers={"Accept": "text/turtle"}).get_data(as_text=True),
+                              format="turtle")  # fmt: skip
+    assert (URIRef(row["x"]), ns.RDF.type, None) in described
+    assert (URIRef(row["x"]), ns.RDF.type, URIRef(row["c"])) not in described
+    # listings name the class each node was given, not the upper classes it falls under
+    chains = " ".join(page(client, "/chain/").text)
+    assert "mechanism chain" in chains and "continuant" not in chains
