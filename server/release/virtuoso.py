@@ -38,16 +38,16 @@ every start — and the cluster edition's ``cl_exec``. A staging graph readable 
 quads and only then (same procedure, same commit) takes its graphs out of the group; the map is the run's
 only while the registry key ``MSCKG_STAGING`` names its staging prefix.
 
-IRI id 8192 (``#i8192``). Virtuoso 7 hands out IRI ids from 19 sequences (``__IRI0`` … ``__IRI18``), each
-over a range of ids taken from ``RDF_URL_IID_NAMED``; on a new database one of them draws from the first range,
-which holds 8192. But Virtuoso also reads 8192 as a marker: the rows of ``DB.DBA.RDF_GRAPH_USER`` for the
-default permissions of private graphs have that graph id, and the run-time check (``GRAPH ?g``, the union
-default graph) looks a graph's own id up among the public's rows first — a graph whose IRI got 8192 has the
-public's *private* default (none) and vanishes from the union (``rdf_graph_configured_perms``, ``rdfbox.c``,
-v7.2.5). Hide first moves every sequence whose range holds 8192, and ``RDF_URL_IID_NAMED``, past it
-(``MSCKG_RESERVE_IID``): no IRI made afterwards gets the id. An id handed out before (a database published into
-by a version without this, or filled by other tools first) cannot be taken back, so a release graph that holds
-it stops the run.
+IRI id 8192 (``#i8192``). Virtuoso 7 hands out IRI ids from 19 sequences (``__IRI0`` … ``__IRI18``), each over a
+range of ids (``IRIRangeSize``, 1,996,544 by default); on a new database one of them draws from the first range,
+which holds 8192. But Virtuoso also reads 8192 as a marker: the rows of ``DB.DBA.RDF_GRAPH_USER`` for the default
+permissions of private graphs have that graph id, and the run-time check (``GRAPH ?g``, the union default graph)
+looks a graph's own id up among the public's rows first — a graph whose IRI got 8192 has the public's *private*
+default (none) and vanishes from the union (``rdf_graph_configured_perms``, ``rdfbox.c``, v7.2.5). Hide first
+moves the sequence whose range holds 8192 past it (``MSCKG_RESERVE_IID``): no IRI made afterwards gets the id
+(with ranges of more than 8192 ids, no later range holds it). An id handed out before (a database published into
+by a version without this, or filled by other tools first) cannot be taken back, so a release graph that holds it
+stops the run.
 
 Bulk-loaded quads, and the IRIs they made, are not in the transaction log (the loader runs with ``log_enable
 (2)``): the load ends with a ``checkpoint``, so that the switch, which is logged, never refers to ids a crash
@@ -108,7 +108,6 @@ DB.DBA.MSCKG_TABLES ();
 create procedure DB.DBA.MSCKG_RESERVE_IID ()
 {
   declare seq integer;
-  sequence_set ('RDF_URL_IID_NAMED', 8193, 1);
   for (seq := 0; seq < 19; seq := seq + 1)
     if (sequence_set (sprintf ('__IRI_MAX%d', seq), 0, 2) > 8192)
       sequence_set (sprintf ('__IRI%d', seq), 8193, 1);
