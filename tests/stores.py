@@ -108,20 +108,8 @@ class Virtuoso:
         return f"http://127.0.0.1:{self.http_port}/sparql"
 
     def start(self) -> "Virtuoso":
-        """Start the server (it daemonizes), wait until it answers, and set the dba password (over stdin)."""
-        server = shutil.which("virtuoso-t") or "virtuoso-t"
-        subprocess.run([server, "+configfile", str(self.ini), "+wait"], cwd=self.folder, capture_output=True,
-                       timeout=120, check=True)  # fmt: skip
-        deadline = time.monotonic() + 60
-        while True:  # +wait may return a moment before the log names the server's pid
-            log = (self.db / "virtuoso.log").read_text(errors="replace")
-            found = re.findall(r"Server online at .* \(pid (\d+)\)", log)
-            if found:
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Virtuoso did not start:\n{log[-2000:]}")
-            time.sleep(0.2)
-        self.pid = int(found[-1])
+        """Start the server on a new database, wait until it answers, and set the dba password (over stdin)."""
+        self._launch()
         isql = shutil.which("isql-vt") or "isql-vt"
         done = subprocess.run([isql, self.address, "dba"], input=f"set password dba {self.password};\n", text=True,
                               capture_output=True, timeout=60, check=True)  # fmt: skip
@@ -129,6 +117,36 @@ class Virtuoso:
             raise RuntimeError(f"could not set Virtuoso's password: {done.stderr}")
         _wait_http(self.sparql + "?query=ASK%7B%7D")
         return self
+
+    def restart(self) -> None:
+        """Start the server again on its database (it replays its transaction log), and wait until it answers."""
+        self._launch()
+        _wait_http(self.sparql + "?query=ASK%7B%7D")
+
+    def kill(self) -> None:
+        """Stop the server with SIGKILL, as a crash would: no checkpoint, no clean shutdown."""
+        assert self.pid is not None, "not running"
+        os.kill(self.pid, signal.SIGKILL)
+        _wait_gone(self.pid, 30)
+        self.pid = None
+
+    def _launch(self) -> None:
+        """Run ``virtuoso-t`` (it daemonizes) and take the pid the log names for this start."""
+        log_file = self.db / "virtuoso.log"
+        starts = log_file.read_text(errors="replace").count("Server online at") if log_file.exists() else 0
+        server = shutil.which("virtuoso-t") or "virtuoso-t"
+        subprocess.run([server, "+configfile", str(self.ini), "+wait"], cwd=self.folder, capture_output=True,
+                       timeout=120, check=True)  # fmt: skip
+        deadline = time.monotonic() + 60
+        while True:  # +wait may return a moment before the log names the server's pid
+            log = log_file.read_text(errors="replace")
+            found = re.findall(r"Server online at .* \(pid (\d+)\)", log)
+            if len(found) > starts:
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Virtuoso did not start:\n{log[-2000:]}")
+            time.sleep(0.2)
+        self.pid = int(found[-1])
 
     def cpu_seconds(self) -> float:
         """CPU time the server has used so far (user + system), seconds."""
@@ -190,18 +208,26 @@ def _wait_http(url: str, limit: float = 60.0) -> None:
             time.sleep(0.2)
 
 
+def _wait_gone(pid: int, limit: float) -> bool:
+    """Wait until process ``pid`` has ended (gone, or a zombie nobody reaps); return whether it did in time."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return True
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def _stop(pid: int) -> None:
     try:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
         return
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.2)
+    if _wait_gone(pid, 30):
+        return
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:

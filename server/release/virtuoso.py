@@ -8,7 +8,7 @@ The staged dump (:mod:`server.release.publish`) is written as N-Quads files into
    user (``nobody``) may not read (graph-level security), so that the union default graph holds the data only;
    a table (the *map*) pairs each staging graph's id with its release graph's id; then the staging graphs join
    the private group set-wise (below) — so no reader ever sees a staging graph;
-2. *load*: ``ld_dir`` + ``rdf_loader_run`` (the bulk loader), every file's errors checked;
+2. *load*: ``ld_dir`` + ``rdf_loader_run`` (the bulk loader), every file's errors checked, a ``checkpoint``;
 3. *switch*: one procedure call, one transaction, three set-based statements, one pass over the quads each
    (never a statement per graph): the quads of every graph the project owns are deleted, the staged quads are
    copied under their release graph ids (a join with the map), the staged copies are deleted; readers (read
@@ -37,6 +37,21 @@ every start — and the cluster edition's ``cl_exec``. A staging graph readable 
 (``DB.DBA.RDF_GRAPH_USER``) stops the run. A run that fails after its graphs were hidden drops its staged
 quads and only then (same procedure, same commit) takes its graphs out of the group; the map is the run's
 only while the registry key ``MSCKG_STAGING`` names its staging prefix.
+
+IRI id 8192 (``#i8192``). Virtuoso 7 hands out IRI ids from 19 sequences (``__IRI0`` … ``__IRI18``), each over a
+range of ids (``IRIRangeSize``, 1,996,544 by default); on a new database one of them draws from the first range,
+which holds 8192. But Virtuoso also reads 8192 as a marker: the rows of ``DB.DBA.RDF_GRAPH_USER`` for the default
+permissions of private graphs have that graph id, and the run-time check (``GRAPH ?g``, the union default graph)
+looks a graph's own id up among the public's rows first — a graph whose IRI got 8192 has the public's *private*
+default (none) and vanishes from the union (``rdf_graph_configured_perms``, ``rdfbox.c``, v7.2.5). Hide first
+moves the sequence whose range holds 8192 past it (``MSCKG_RESERVE_IID``): no IRI made afterwards gets the id
+(with ranges of more than 8192 ids, no later range holds it). An id handed out before (a database published into
+by a version without this, or filled by other tools first) cannot be taken back, so a release graph that holds it
+stops the run.
+
+Bulk-loaded quads, and the IRIs they made, are not in the transaction log (the loader runs with ``log_enable
+(2)``): the load ends with a ``checkpoint``, so that the switch, which is logged, never refers to ids a crash
+would forget.
 
 Every step runs within a time limit (``step_limit``): past it isql is stopped, which ends its session (Virtuoso
 rolls back the open transaction of a client that has gone), the bulk loader is told to stop
@@ -90,6 +105,15 @@ create procedure DB.DBA.MSCKG_TABLES ()
 }
 ;
 DB.DBA.MSCKG_TABLES ();
+create procedure DB.DBA.MSCKG_RESERVE_IID ()
+{
+  declare seq integer;
+  for (seq := 0; seq < 19; seq := seq + 1)
+    if (sequence_set (sprintf ('__IRI_MAX%d', seq), 0, 2) > 8192)
+      sequence_set (sprintf ('__IRI%d', seq), 8193, 1);
+}
+;
+DB.DBA.MSCKG_RESERVE_IID ();
 create procedure DB.DBA.MSCKG_READ_ONLY (in sparql_user varchar)
 {
   foreach (varchar role_name in vector ('SPARQL_UPDATE', 'SPARQL_SPONGE')) do
@@ -139,6 +163,10 @@ create procedure DB.DBA.MSCKG_PRIVATE (in adding integer, in staging varchar)
   group_iid := iri_to_id ('{private}');
   if (adding)
     {
+      for (select top 1 FROM_G as staged_g from DB.DBA.MSCKG_MAP where TO_G = #i8192) do
+        signal ('MSCKG', sprintf ('graph <%s> has IRI id #i8192, which Virtuoso reads as the default permissions of '
+                                  || 'private graphs: the public could not read it; publish into a new database',
+                                  subseq (id_to_iri (staged_g), length (staging))));
       if (exists (select 1 from DB.DBA.MSCKG_MAP, DB.DBA.RDF_GRAPH_USER
                   where RGU_GRAPH_IID = FROM_G and RGU_USER_ID <> 0 and bit_and (RGU_PERMISSIONS, 1)))
         signal ('MSCKG', 'a staging graph is readable through permissions of its own (DB.DBA.RDF_GRAPH_USER)');
@@ -327,16 +355,15 @@ def publish_virtuoso(release: Path, address: str, credentials: Credentials, load
 
     def hide() -> None:
         system = "".join(f"DB.DBA.RDF_GRAPH_GROUP_INS ({private}, {_sql_string(g)});\n" for g in SYSTEM_GRAPHS)
-        isql("hide", f"DB.DBA.RDF_GRAPH_GROUP_CREATE ({private}, 1);\n"
-                     "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);\n"
-                     + _PROCEDURES.replace("{private}", PRIVATE) + _READ_ONLY + system
+        isql("hide", _PROCEDURES.replace("{private}", PRIVATE) + f"DB.DBA.RDF_GRAPH_GROUP_CREATE ({private}, 1);\n"
+                     "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);\n" + _READ_ONLY + system
                      + _map_calls(folder, prefix) + f"DB.DBA.MSCKG_PRIVATE (1, {staging});\n")  # fmt: skip
 
     def load() -> None:
         where = _sql_string(str(folder) + "/")  # every value below is quoted by _sql_string
         forget = f"delete from DB.DBA.LOAD_LIST where LL_FILE like {where} || '%';\n"  # noqa: S608
         isql("load", f"{forget}ld_dir ({_sql_string(str(folder))}, 'staged-*.nq', 'urn:x-msckg:unused');\n"
-                     f"rdf_loader_run ();\nDB.DBA.MSCKG_CHECK_LOAD ({where});\n{forget}")  # fmt: skip
+                     f"rdf_loader_run ();\nDB.DBA.MSCKG_CHECK_LOAD ({where});\n{forget}checkpoint;\n")  # fmt: skip
 
     progress(f"publishing {release} to Virtuoso at {address} (staging graphs {prefix}…)")
     try:

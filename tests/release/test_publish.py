@@ -21,36 +21,20 @@ from click.testing import CliRunner
 from server.cli import main
 from server.release.layout import DUMP_FILE
 from tests.conftest import ENDPOINT_FIXTURE
-
-COUNT_GRAPHS = "SELECT (COUNT(DISTINCT ?g) AS ?g) (COUNT(*) AS ?q) WHERE { GRAPH ?g { ?s ?p ?o } }"
-COUNT_UNION = "SELECT (COUNT(*) AS ?q) WHERE { ?s ?p ?o }"
-STAGED = 'ASK { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "urn:x-msckg:staging:")) }'
-
-
-def _select(endpoint: str, query: str) -> list[str]:
-    url = endpoint + "?" + urllib.parse.urlencode({"query": query})
-    request = urllib.request.Request(url, headers={"Accept": "text/tab-separated-values"})
-    with urllib.request.urlopen(request, timeout=30) as response:  # our own 127.0.0.1 server
-        lines = response.read().decode().strip().splitlines()
-    return lines[1].split("\t")
-
-
-def _ask(endpoint: str, query: str) -> bool:
-    url = endpoint + "?" + urllib.parse.urlencode({"query": query})
-    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return b"true" in response.read()
-
-
-def _number(cell: str) -> int:
-    return int(cell.split("^^")[0].strip('"'))
-
-
-def _release_counts(release: Path) -> tuple[int, int]:
-    import pyoxigraph as ox
-
-    quads = list(ox.parse(path=str(release / DUMP_FILE), format=ox.RdfFormat.N_QUADS))
-    return len({q.graph_name for q in quads}), len(quads)
+from tests.release.store_checks import (
+    COUNT_UNION,
+    STAGED,
+    ask,
+    number,
+    private,
+    private_state,
+    release_counts,
+    security_audit_clean,
+    select,
+    served_counts,
+    sql_number,
+    staged_quads,
+)
 
 
 def _small_release(tmp_path: Path) -> Path:
@@ -67,16 +51,16 @@ def _small_release(tmp_path: Path) -> Path:
 def test_virtuoso_publish_replaces_atomically(published_virtuoso, real_release: Path, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     server = published_virtuoso
-    graphs, quads = _release_counts(real_release)
-    assert [_number(c) for c in _select(server.sparql, COUNT_GRAPHS)] == [graphs, quads]
+    graphs, quads = release_counts(real_release)
+    assert served_counts(server.sparql) == [graphs, quads]
     # Virtuoso's own graphs are private: the union default graph is the release
-    assert _number(_select(server.sparql, COUNT_UNION)[0]) == quads
+    assert number(select(server.sparql, COUNT_UNION)[0]) == quads
     seen: list[int] = []
     stop = threading.Event()
 
     def read() -> None:
         while not stop.is_set():
-            seen.append(_number(_select(server.sparql, COUNT_UNION)[0]))
+            seen.append(number(select(server.sparql, COUNT_UNION)[0]))
 
     reader = threading.Thread(target=read)
     reader.start()
@@ -93,71 +77,24 @@ def test_virtuoso_publish_replaces_atomically(published_virtuoso, real_release: 
     assert "staged" in result.output and "switch: done" in result.output
     assert f"{quads} quads in {graphs} graphs" in result.output
     assert seen and set(seen) == {quads}, f"a reader saw {sorted(set(seen))} quads during the publish"
-    assert [_number(c) for c in _select(server.sparql, COUNT_GRAPHS)] == [graphs, quads]
-    assert not _ask(server.sparql, STAGED)
+    assert served_counts(server.sparql) == [graphs, quads]
+    assert not ask(server.sparql, STAGED)
     assert not list(server.load_dir.iterdir()), "load files left behind"
-
-
-def _sql(server, script: str) -> str:  # type: ignore[no-untyped-def]
-    from server.release.publish import Credentials
-    from server.release.virtuoso import run_isql
-
-    return run_isql(server.address, Credentials("dba", server.password), script)
-
-
-def _sql_number(server, select: str) -> int:  # type: ignore[no-untyped-def]
-    output = _sql(server, select + ";\n")
-    found = re.search(r"^(-?\d+)\s*$", output, re.MULTILINE)
-    assert found, output
-    return int(found.group(1))
-
-
-def _staged_quads(server) -> int:  # type: ignore[no-untyped-def]
-    """Quads in staging graphs, asked over SQL (a staging graph is private: SPARQL readers never see one)."""
-    from server.release.publish import STAGING
-
-    return _sql_number(server, f"select count(*) from DB.DBA.RDF_QUAD where starts_with (id_to_iri (G), '{STAGING}')")
-
-
-def _private_state(server) -> tuple[int, int]:  # type: ignore[no-untyped-def]
-    """Staging graphs in Virtuoso's private group (its table), and how far its in-memory copy differs from it."""
-    from server.release.publish import STAGING
-    from server.release.virtuoso import PRIVATE
-
-    members = f"select count (*) from DB.DBA.RDF_GRAPH_GROUP_MEMBER where RGGM_GROUP_IID = iri_to_id ('{PRIVATE}')"
-    staged = _sql_number(server, f"{members} and starts_with (id_to_iri (RGGM_MEMBER_IID), '{STAGING}')")
-    drift = _sql_number(server, f"select dict_size (__rdf_graph_group_of_privates_dict ()) - ({members})")
-    return staged, drift
-
-
-def _private(server, graph: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
-    """Whether one graph is in Virtuoso's private group: its table, its in-memory copy (1 or 0 each)."""
-    from server.release.virtuoso import PRIVATE
-
-    iid = f"iri_to_id ('{graph}')"
-    listed = _sql_number(server, "select count (*) from DB.DBA.RDF_GRAPH_GROUP_MEMBER where "
-                                 f"RGGM_GROUP_IID = iri_to_id ('{PRIVATE}') and RGGM_MEMBER_IID = {iid}")  # fmt: skip
-    return listed, _sql_number(server, f"select dict_get (__rdf_graph_group_of_privates_dict (), {iid}, 0)")
-
-
-def _security_audit_clean(server) -> bool:  # type: ignore[no-untyped-def]
-    """Virtuoso's own audit of graph-level security: its tables against the caches queries are checked with."""
-    return "No errors found in RDF security" in _sql(server, "DB.DBA.RDF_GRAPH_SECURITY_AUDIT (0);\n")
 
 
 def test_virtuoso_step_past_its_limit_fails_and_keeps_the_served_release(  # type: ignore[no-untyped-def]
         published_virtuoso, real_release: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     server = published_virtuoso
-    before = _select(server.sparql, COUNT_GRAPHS)
+    before = served_counts(server.sparql)
     monkeypatch.setenv("MSCKG_STORE_USER", "dba")
     monkeypatch.setenv("MSCKG_STORE_PASSWORD", server.password)
     result = CliRunner().invoke(main, ["publish", "--release", str(real_release), "--virtuoso", server.address,
                                        "--load-dir", str(server.load_dir), "--step-timeout", "0.01"])  # fmt: skip
     assert result.exit_code == 2, result.output
     assert "step 'hide' did not finish within 0.01 s" in result.output and "Traceback" not in result.output
-    assert _select(server.sparql, COUNT_GRAPHS) == before
-    assert _staged_quads(server) == 0
-    assert _private_state(server) == (0, 0)
+    assert served_counts(server.sparql) == before
+    assert staged_quads(server) == 0
+    assert private_state(server) == (0, 0)
     assert not list(server.load_dir.iterdir()), "load files left behind"
 
 
@@ -182,11 +119,11 @@ def _publish_watching_load(server, release: Path, seen: dict[str, Any], interrup
             seen["staged"] = found.group(1) + RELEASE_GRAPH
         if line.startswith("load: done"):
             staged = seen["staged"]
-            seen["quads"] = _sql_number(server, f"select count(*) from DB.DBA.RDF_QUAD where G = iri_to_id('{staged}')")
-            seen["private"] = _private(server, staged)
-            seen["sparql ask"] = _ask(server.sparql, STAGED_ASK.format(g=staged))
-            seen["sparql from"] = _number(_select(server.sparql, STAGED_FROM.format(g=staged))[0])
-            seen["sparql any"] = _ask(server.sparql, STAGED)
+            seen["quads"] = sql_number(server, f"select count(*) from DB.DBA.RDF_QUAD where G = iri_to_id('{staged}')")
+            seen["private"] = private(server, staged)
+            seen["sparql ask"] = ask(server.sparql, STAGED_ASK.format(g=staged))
+            seen["sparql from"] = number(select(server.sparql, STAGED_FROM.format(g=staged))[0])
+            seen["sparql any"] = ask(server.sparql, STAGED)
             if interrupt:
                 raise _Interrupted
 
@@ -208,30 +145,30 @@ def test_virtuoso_staging_graphs_are_private_until_the_switch_and_leave_the_grou
     assert seen["quads"] > 0, "the staged graph should hold quads when the load is done"
     assert seen["private"] == (1, 1), "the staged graph should be private, in the table and in the cache"
     assert seen["sparql ask"] is False and seen["sparql from"] == 0 and seen["sparql any"] is False, seen
-    assert _private_state(server) == (0, 0)
-    assert _private(server, seen["staged"]) == (0, 0)
+    assert private_state(server) == (0, 0)
+    assert private(server, seen["staged"]) == (0, 0)
     # nor is its IRI kept in the graph IRI cache (a restart would not reload it; 1.3 M entries a run at x1000)
     cached_iri = f"dict_get (__rdf_graph_iri2id_dict (), __uname ('{seen['staged']}'), null)"
-    assert _sql_number(server, f"select isnull ({cached_iri})") == 1
-    assert _security_audit_clean(server)
-    assert _ask(server.sparql, STAGED_ASK.format(g=RELEASE_GRAPH))
-    assert [_number(c) for c in _select(server.sparql, COUNT_GRAPHS)] == list(_release_counts(real_release))
+    assert sql_number(server, f"select isnull ({cached_iri})") == 1
+    assert security_audit_clean(server)
+    assert ask(server.sparql, STAGED_ASK.format(g=RELEASE_GRAPH))
+    assert served_counts(server.sparql) == list(release_counts(real_release))
 
 
 def test_virtuoso_publish_stopped_after_the_load_discards_the_staged_graphs(  # type: ignore[no-untyped-def]
         published_virtuoso, real_release: Path) -> None:  # fmt: skip
     """A run stopped between load and switch: staged quads dropped, then their graphs leave the private group."""
     server = published_virtuoso
-    before = _select(server.sparql, COUNT_GRAPHS)
+    before = served_counts(server.sparql)
     seen: dict[str, Any] = {}
     with pytest.raises(_Interrupted):
         _publish_watching_load(server, real_release, seen, interrupt=True)
     assert seen["quads"] > 0 and seen["private"] == (1, 1), "stopped before the staged graph was loaded and hidden"
-    assert _private(server, seen["staged"]) == (0, 0)
-    assert _select(server.sparql, COUNT_GRAPHS) == before
-    assert _staged_quads(server) == 0
-    assert _private_state(server) == (0, 0)
-    assert _security_audit_clean(server)
+    assert private(server, seen["staged"]) == (0, 0)
+    assert served_counts(server.sparql) == before
+    assert staged_quads(server) == 0
+    assert private_state(server) == (0, 0)
+    assert security_audit_clean(server)
     assert not list(server.load_dir.iterdir()), "load files left behind"
 
 
@@ -290,14 +227,14 @@ def test_gsp_publish_into_oxigraph_replaces_the_previous_release(real_release: P
         small = _small_release(tmp_path)
         result = CliRunner().invoke(main, ["publish", "--release", str(small), "--gsp", server.url + "/store"])
         assert result.exit_code == 0, result.output
-        assert [_number(c) for c in _select(query, COUNT_GRAPHS)] == list(_release_counts(small))
-        assert _ask(query, "ASK { GRAPH <https://w3id.org/msc-liver/np/t-01/assertion> { ?s ?p ?o } }")
+        assert served_counts(query) == list(release_counts(small))
+        assert ask(query, "ASK { GRAPH <https://w3id.org/msc-liver/np/t-01/assertion> { ?s ?p ?o } }")
         result = CliRunner().invoke(main, ["publish", "--release", str(real_release), "--gsp", server.url + "/store"])
         assert result.exit_code == 0, result.output
         assert "staged" in result.output and "switch: done" in result.output
-        assert [_number(c) for c in _select(query, COUNT_GRAPHS)] == list(_release_counts(real_release))
-        assert not _ask(query, "ASK { GRAPH <https://w3id.org/msc-liver/np/t-01/assertion> { ?s ?p ?o } }")
-        assert not _ask(query, STAGED)
+        assert served_counts(query) == list(release_counts(real_release))
+        assert not ask(query, "ASK { GRAPH <https://w3id.org/msc-liver/np/t-01/assertion> { ?s ?p ?o } }")
+        assert not ask(query, STAGED)
     finally:
         server.stop()
 
