@@ -107,6 +107,8 @@ class WorkerPool:
                 try:
                     worker = self._store.fork()
                 except errors.MsckgError as exc:
+                    if self._closed:  # close() stopped the store process while this fork waited: no failure
+                        return
                     with self._lock:
                         self.failed_forks += 1
                     log.error("forking a query worker failed (%d so far): %s; restarting the store process",
