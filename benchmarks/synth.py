@@ -7,15 +7,15 @@ How: the source dump's quads are split in two.
 
 * **Kept once** (the T-box and what is not ours to multiply): the graphs ``graph/ontology``,
   ``graph/imports/*`` and ``graph/references`` (the cited papers sit on their DOI IRIs, which are external).
-* **Replicated**: every other graph (nanopublication head / assertion / provenance / pubinfo graphs, the entity
-  file graphs ``graph/entities/*``, and the computed graphs ``graph/derived`` and ``graph/inferred``, whose
-  names stay while their nodes are renamed per copy). Copy 0 is the original, byte for byte, so the competency questions that
-  name entities (``msce:bm-msc``, ``hgnc:16400`` …) still find their answers; copy ``k`` (1 … n-1) appends
-  ``-x{k}`` to every IRI under ``entity/``, ``np/``, ``chain/``, (a nanopublication's graphs ``np/<id>/<part>`` with it)
-  and ``graph/entities/`` (subjects, objects and graph names alike) and to every blank node label. Ontology
-  terms (``msc:``), agents, releases and every external IRI (OBO, identifiers.org, DOIs, W3C vocabularies) and
-  all literals are kept, so each copy is typed by the same classes, cites the same references and maps to the
-  same external terms — the shape an integrator gets when the same kind of curation grows.
+* **Replicated**: every other graph (nanopublication head / assertion / provenance / pubinfo graphs, the entity file
+  graphs ``graph/entities/*``, and the computed graphs ``graph/derived`` and ``graph/inferred``, whose names stay
+  while their nodes are renamed per copy). Copy 0 is the original, byte for byte, so the competency questions that
+  name entities (``msce:bm-msc``, ``hgnc:16400`` …) still find their answers; copy ``k`` (1 … n-1) appends ``-x{k}``
+  to every IRI under ``entity/``, ``np/``, ``chain/``, (a nanopublication's graphs ``np/<id>/<part>`` with it) and
+  ``graph/entities/`` (subjects, objects and graph names alike) and to every blank node label. Ontology terms
+  (``msc:``), agents, releases and every external IRI (OBO, identifiers.org, DOIs, W3C vocabularies) and all
+  literals are kept, so each copy is typed by the same classes, cites the same references and maps to the same
+  external terms — the shape an integrator gets when the same kind of curation grows.
 
 The number of copies ``n`` is chosen so that ``kept + n * replicated`` is closest to ``factor * total``.
 Nothing random is used: the same source and factor give the same file. A finished folder is reused when its
