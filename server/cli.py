@@ -210,7 +210,7 @@ def export_cmd(ctx: click.Context, root: Path | None, fmt: str, output: Path | N
     from server.checks.reason import reason
     from server.curation.load import Loaded, load_project
     from server.engine.derived import add_derived_graph
-    from server.release.export import export
+    from server.release.export import WHOLE_DATASET, export
     from server.release.inferred import add_inferred_graph
 
     paths = _paths(root)
@@ -218,11 +218,12 @@ def export_cmd(ctx: click.Context, root: Path | None, fmt: str, output: Path | N
     chosen = version or dt.datetime.now(dt.UTC).date().isoformat()
 
     def computed() -> Loaded:
-        """Load the data and add the graphs the build computes, in the build's order."""
+        """Load the data and, for the formats that hold every graph, add the computed ones in the build's order."""
         loaded = load_project(paths)
-        inferred = reason(loaded).inferred
-        add_derived_graph(loaded)
-        add_inferred_graph(loaded, inferred)
+        if fmt in (*WHOLE_DATASET, "all"):  # the reasoner takes seconds and Java: only where its answer is written
+            inferred = reason(loaded).inferred
+            add_derived_graph(loaded)
+            add_inferred_graph(loaded, inferred)
         return loaded
 
     files = run_guarded(ctx, lambda: export(computed(), fmt, target, chosen))

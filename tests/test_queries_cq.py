@@ -48,6 +48,22 @@ def test_cq_answers_as_its_former_formulation_did(store: ox.Store, oracle: str) 
     assert _answer(store, (CQ / oracle).read_text(encoding="utf-8")) == expected
 
 
+_COMPUTED = "<https://w3id.org/msc-liver/graph/inferred>, <https://w3id.org/msc-liver/graph/derived>"
+_ASSERTED_CLOSURE = f"""GRAPH ?g {{ ?x a ?t }} FILTER(?g NOT IN ({_COMPUTED}) && isIRI(?x))
+  ?t <http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?c"""
+
+
+def test_a_type_lookup_is_the_subclass_closure_of_the_asserted_types(store: ox.Store) -> None:
+    """The ground of the class tests above: for every named individual and class, ``?x a C`` over the union of
+    the graphs (asserted and entailed types) holds exactly when ``?x rdf:type/rdfs:subClassOf* C`` does."""
+    entailed = "<https://w3id.org/msc-liver/graph/inferred>"
+    more = f"SELECT ?x ?c WHERE {{ GRAPH {entailed} {{ ?x a ?c }} FILTER NOT EXISTS {{ {_ASSERTED_CLOSURE} }} }}"
+    less = f"SELECT DISTINCT ?x ?c WHERE {{ {_ASSERTED_CLOSURE} FILTER(isIRI(?c)) FILTER NOT EXISTS {{ ?x a ?c }} }}"
+    assert _answer(store, f"SELECT ?x WHERE {{ GRAPH {entailed} {{ ?x a ?c }} }} LIMIT 1")
+    assert not _answer(store, more), "entailed types outside the closure"
+    assert not _answer(store, less), "closure types the lookup misses"
+
+
 def _local(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
 

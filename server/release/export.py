@@ -65,6 +65,8 @@ FILES: dict[str, tuple[str, ...]] = {
     "sssom": (SSSOM_FILE,),
     "void": (VOID_FILE,),
 }
+#: The formats that hold or describe every graph, the computed ones too (the others read the curated graphs).
+WHOLE_DATASET = ("trig", "nquads", "jsonld", "void")
 #: Every format ``msckg export --format`` accepts.
 FORMATS = (*FILES, "all")
 #: IANA media type of each file.

@@ -289,8 +289,10 @@ def run_isql(address: str, credentials: Credentials, script: str, limit: float =
         errors = errors[1:]  # isql's first try, with its default password
     for error in errors:
         if "Bad login" in error:
-            raise SetupError(f"Virtuoso at {address} refused the login of user {user!r}: check the credentials "
-                             "(after a few failed logins Virtuoso refuses every login from this address for a minute)")
+            raise SetupError(
+                f"Virtuoso at {address} refused the login of user {user!r}: check the credentials "
+                "(after a few failed logins Virtuoso refuses every login from this address for a minute)"
+            )
         if "Connect failed" in error or "CL033" in error:
             raise SetupError(f"cannot reach Virtuoso's SQL port at {address}: {error}")
         detail = " ".join(lines[lines.index(error) : lines.index(error) + 3])

@@ -74,7 +74,8 @@ def void_graph(loaded: Loaded, version: str, distributions: Sequence[tuple[str, 
                 "The claims of a review on bone marrow-derived mesenchymal stem cells in liver failure, as "
                 "nanopublications with provenance, with an OWL ontology of the entities they involve, and two graphs "
                 "the build computes, never a claim of the review (graph/derived: signed routes and net effects; "
-                "graph/inferred: the entailed types of the entities).",
+                "graph/inferred: the entailed types of the entities). Like a SPARQL count over the union of the "
+                "graphs, the class partitions count each class's entities by their asserted and entailed types.",
                 lang="en",
             ),
         )

@@ -29,7 +29,7 @@ from server.curation.load import Loaded, load_files
 from server.errors import ValidationFailed
 from server.iris import REVIEW, curie_of, graph_kind, iri_of, nanopub, release
 from server.links.sssom import MAPPING_SET_ID
-from server.namespaces import BASE, LICENSE_IRI, ONTOLOGY_IRI, PREFIXES
+from server.namespaces import BASE, DERIVED_GRAPH, INFERRED_GRAPH, LICENSE_IRI, ONTOLOGY_IRI, PREFIXES
 from server.release.biolink import (
     CATEGORIES,
     EDGE_COLUMNS,
@@ -374,6 +374,14 @@ def test_cli_export(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     assert result.output.strip() == str(tmp_path / CSV_FILE)
+
+
+def test_cli_export_of_the_dump_holds_the_computed_graphs(runner: CliRunner, tmp_path: Path) -> None:
+    args = ["export", "--root", str(ROOT), "--format", "nquads", "--output", str(tmp_path), "--version", VERSION]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    graphs = {line.rsplit(" ", 2)[-2] for line in (tmp_path / DUMP_FILE).read_text(encoding="utf-8").splitlines()}
+    assert {f"<{DERIVED_GRAPH}>", f"<{INFERRED_GRAPH}>"} <= graphs  # as the build writes it
 
 
 def test_cli_export_load_error_is_exit_2(runner: CliRunner, project_copy: ProjectPaths, tmp_path: Path) -> None:

@@ -290,6 +290,18 @@ def test_entailed_types_stay_on_the_inferred_graphs_page(client, release_rows) -
                               format="turtle")  # fmt: skip
     assert (URIRef(row["x"]), ns.RDF.type, None) in described
     assert (URIRef(row["x"]), ns.RDF.type, URIRef(row["c"])) not in described
+    # … and so does its page's card
+    card = re.search(r'<p class="types">(.*?)</p>', client.get(href(row["x"]), headers=HTML).get_data(as_text=True))
+    assert card and f'href="{escape(href(row["c"]))}"' not in card.group(1)
+    # a class page lists its members under the classes the curators gave them: once per asserted type
+    asserted = release_rows(f"""SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?m ?t WHERE {{
+      ?t rdfs:subClassOf* <{row["c"]}> . GRAPH ?g {{ ?m a ?t }} FILTER(isIRI(?m))
+      FILTER(?g NOT IN (<https://w3id.org/msc-liver/graph/inferred>,
+                        <https://w3id.org/msc-liver/graph/derived>)) }} }}""")
+    shown = re.search(
+        r"Members <span class=\"count\">\((\d+)\)", client.get(href(row["c"]), headers=HTML).get_data(as_text=True)
+    )
+    assert shown and int(shown.group(1)) == int(asserted[0]["n"])
     # listings name the class each node was given, not the upper classes it falls under
     chains = " ".join(page(client, "/chain/").text)
     assert "mechanism chain" in chains and "continuant" not in chains
