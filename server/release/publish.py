@@ -1,7 +1,7 @@
 """``msckg publish``: what both transports share — credentials, the staging IRIs, the staged dump, progress.
 
-A release is published into a store in three steps, so that a reader of the release's graphs never sees a
-half-loaded one:
+A release is published into a store in three steps, so that the release's graphs are never half-loaded (what a
+reader querying during a publish sees depends on the store: docs/deploy.md names the limits of each):
 
 1. every quad of the release's N-Quads dump is loaded into a *staging* graph: the release graph's IRI behind a
    fresh prefix (``urn:x-msckg:staging:<token>:https://w3id.org/msc-liver/graph/…``), beside the graphs of the

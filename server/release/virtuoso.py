@@ -11,10 +11,11 @@ The staged dump (:mod:`server.release.publish`) is written as N-Quads files into
 2. *load*: ``ld_dir`` + ``rdf_loader_run`` (the bulk loader), every file's errors checked, a ``checkpoint``;
 3. *switch*: one procedure call, one transaction, three set-based statements, one pass over the quads each
    (never a statement per graph): the quads of every graph the project owns are deleted, the staged quads are
-   copied under their release graph ids (a join with the map), the staged copies are deleted; readers (read
-   committed) see the old release until the commit, then the new one; then ``checkpoint``. The statements are
-   compiled when run (``exec``), so that the optimizer sees the tables' real sizes: compiled with the procedure,
-   against an empty map, the join ran once per graph (minutes at ×100);
+   copied under their release graph ids (a join with the map), the staged copies are deleted; then
+   ``checkpoint``. Atomic for a store with no readers: Virtuoso 7.2.5 can crash or freeze when its private-graph
+   set changes under running queries (docs/deploy.md), so publish into a standby store and switch the fronts.
+   The statements are compiled when run (``exec``), so that the optimizer sees the tables' real sizes: compiled
+   with the procedure, against an empty map, the join ran once per graph (minutes at ×100);
 4. *clean up*: the staging graphs, empty now, leave the private group set-wise; the load files are removed.
 
 Joining and leaving the private group set-wise (``MSCKG_PRIVATE``). Virtuoso's ``RDF_GRAPH_GROUP_INS`` / ``_DEL``
