@@ -86,7 +86,7 @@ def _p99(samples: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
 
 
-def bench_size(factor: float, runs: int, budget: float, limit: float, work: Path) -> dict[str, Any]:
+def bench_size(factor: float, runs: int, budget: float, limit: float, work: Path, threads: int) -> dict[str, Any]:
     release = _release(factor)
     cqs = sorted((release / "queries").glob("*.rq"))
     result: dict[str, Any] = {"factor": factor, "quads": sum(1 for _ in (release / DUMP_FILE).open("rb"))}
@@ -97,7 +97,7 @@ def bench_size(factor: float, runs: int, budget: float, limit: float, work: Path
         result["embedded"] = _time_cqs(embedded, cqs, runs, budget)
     finally:
         embedded.close()
-    server = _new_virtuoso(factor, work, limit)
+    server = _new_virtuoso(factor, work, limit, threads)
     try:
         published = publish_virtuoso(release, server.address, Credentials("dba", server.password), server.load_dir,
                                      lambda line: None)  # fmt: skip
@@ -115,17 +115,17 @@ def bench_size(factor: float, runs: int, budget: float, limit: float, work: Path
     return result
 
 
-def _new_virtuoso(factor: float, work: Path, limit: float) -> Virtuoso:
+def _new_virtuoso(factor: float, work: Path, limit: float, threads: int) -> Virtuoso:
     buffers = 170_000 if factor < 100 else 600_000
     return Virtuoso(Path(tempfile.mkdtemp(prefix=f"virtuoso-x{factor:g}-", dir=work)), query_limit=round(limit),
-                    buffers=buffers).start()  # fmt: skip
+                    buffers=buffers, threads=threads).start()  # fmt: skip
 
 
-def bench_publish(factor: float, work: Path) -> dict[str, Any]:
+def bench_publish(factor: float, work: Path, threads: int) -> dict[str, Any]:
     """Publish one size twice into a fresh Virtuoso: into the empty store, then replacing the same release."""
     release = _release(factor)
     result: dict[str, Any] = {"factor": factor, "quads": sum(1 for _ in (release / DUMP_FILE).open("rb"))}
-    server = _new_virtuoso(factor, work, 300)
+    server = _new_virtuoso(factor, work, 300, threads)
     try:
         account = Credentials("dba", server.password)
         for run in ("virtuoso_publish_s", "virtuoso_republish_s"):
@@ -169,12 +169,16 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=60.0, help="seconds one query may run, on either side")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--publish-only", action="store_true", help="Virtuoso publish only: empty, then replacing")
+    parser.add_argument("--threads-per-query", type=int, default=1,
+                        help="Virtuoso's ThreadsPerQuery (1: docs/deploy.md's advice for publishing under readers; "
+                        "Virtuoso's own default is 8)")  # fmt: skip
     args = parser.parse_args()
     reason = virtuoso_missing()
     if reason:
         sys.exit(f"bench_store: {reason}")
     print(machine_line(machine()))
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"Virtuoso ThreadsPerQuery = {args.threads_per_query}")
     work = ROOT / "build" / "bench" / "stores"
     work.mkdir(parents=True, exist_ok=True)
     results = []
@@ -183,9 +187,9 @@ def main() -> None:
             print(f"\n== x{factor:g}: no release at {_release(factor)} (run msckg build / benchmarks/synth.py)")
             continue
         if args.publish_only:
-            results.append(bench_publish(factor, work))
+            results.append(bench_publish(factor, work, args.threads_per_query))
         else:
-            results.append(bench_size(factor, args.runs, args.budget, args.limit, work))
+            results.append(bench_size(factor, args.runs, args.budget, args.limit, work, args.threads_per_query))
             print_size(results[-1])
         print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.json:

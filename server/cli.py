@@ -667,8 +667,15 @@ def serve_cmd(ctx: click.Context, root: Path | None, host: str, port: int, relea
     type=click.FloatRange(min=0, min_open=True),
     default=1800.0,
     show_default=True,
-    help="With --virtuoso: seconds one step (hide, load, switch, cleanup) may take on the server; past it the run "
+    help="With --virtuoso: seconds one step (hide, load, switch) may take on the server; past it the run "
     "fails (exit 2) and the previous release stays served.",
+)
+@click.option(
+    "--online",
+    is_flag=True,
+    help="With --virtuoso: readers query the store meanwhile; refuse (exit 2, nothing changed) a publish that could "
+    "crash or freeze Virtuoso 7.2.5 under them: one that changes its private-graph set (a first publish, more graphs "
+    "than the staging graphs reserved) or a server with ThreadsPerQuery above 1.",
 )
 @click.option(
     "--credentials",
@@ -678,7 +685,7 @@ def serve_cmd(ctx: click.Context, root: Path | None, host: str, port: int, relea
 )
 @click.pass_context
 def publish_cmd(ctx: click.Context, root: Path | None, release: Path | None, gsp: str | None, update: str | None,
-                virtuoso: str | None, load_dir: Path | None, step_timeout: float,
+                virtuoso: str | None, load_dir: Path | None, step_timeout: float, online: bool,
                 credentials: Path | None) -> None:  # fmt: skip
     """Load a built release into a triple store, replacing the previous release's graphs in one switch."""
     from server.release.layout import current_release
@@ -686,6 +693,8 @@ def publish_cmd(ctx: click.Context, root: Path | None, release: Path | None, gsp
 
     if (gsp is None) == (virtuoso is None):
         _fail("give exactly one of --gsp URL and --virtuoso HOST:SQLPORT", EXIT_USAGE)
+    if online and virtuoso is None:
+        _fail("--online is for --virtuoso (a Graph Store Protocol store shows staged graphs as they load)", EXIT_USAGE)
     paths = _paths(root)
     chosen = release or current_release(paths)
     account = run_guarded(ctx, lambda: Credentials.load(credentials))
@@ -702,7 +711,7 @@ def publish_cmd(ctx: click.Context, root: Path | None, release: Path | None, gsp
 
         folder = load_dir or paths.build / "publish"
         result = run_guarded(
-            ctx, lambda: publish_virtuoso(chosen, str(virtuoso), account, folder, progress, step_timeout)
+            ctx, lambda: publish_virtuoso(chosen, str(virtuoso), account, folder, progress, step_timeout, online)
         )
     steps = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
     click.echo(f"published {chosen.resolve().name}: {result.quads} quads in {result.graphs} graphs -> {result.target} "

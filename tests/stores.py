@@ -46,6 +46,7 @@ MaxDirtyBuffers = {dirty}
 TransactionAfterImageLimit = 1500000000
 DirsAllowed = ., {load}
 CaseMode = 2
+ThreadsPerQuery = {threads}
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http}
@@ -82,9 +83,13 @@ def virtuoso_missing() -> str | None:
 
 
 class Virtuoso:
-    """A throw-away Virtuoso server: database and load folder in ``folder``, a random dba password."""
+    """A throw-away Virtuoso server: database and load folder in ``folder``, a random dba password.
 
-    def __init__(self, folder: Path, query_limit: int = 30, buffers: int = 170_000) -> None:
+    ``threads``: Virtuoso's ``ThreadsPerQuery``; 1, as docs/deploy.md advises for a store published into while
+    readers query (Virtuoso's default, 8, can freeze 7.2.5 when a query runs during a bulk load).
+    """
+
+    def __init__(self, folder: Path, query_limit: int = 30, buffers: int = 170_000, threads: int = 1) -> None:
         self.folder = folder
         self.db = folder / "db"
         self.load_dir = folder / "load"
@@ -94,7 +99,8 @@ class Virtuoso:
         self.password = "p" + secrets.token_hex(12)  # letters and digits: isql takes it unquoted
         self.ini = folder / "virtuoso.ini"
         self.ini.write_text(_INI.format(db=self.db, sql=self.sql_port, http=self.http_port, load=self.load_dir,
-                                        limit=query_limit, buffers=buffers, dirty=buffers * 3 // 4))  # fmt: skip
+                                        limit=query_limit, buffers=buffers, dirty=buffers * 3 // 4,
+                                        threads=threads))  # fmt: skip
         self.pid: int | None = None
 
     @property

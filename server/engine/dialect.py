@@ -16,7 +16,10 @@ Virtuoso (7.2):
 * it writes blank nodes in SPARQL XML results as ``<bnode>nodeID://b10070</bnode>``, which is not a valid blank
   node label: the ``nodeID://`` is dropped as the answer streams in;
 * its default graph is the union of every graph the SPARQL user may read, its own system graphs included:
-  ``msckg publish`` makes those private (graph-level security), so the union holds the release only.
+  ``msckg publish`` makes those private (graph-level security), so the union holds the release only;
+* its isolation, read committed, holds per row: a query running while a release switch commits can mix the two
+  releases. ``msckg publish`` marks the commit in the registry, and the remote engine fences its queries with
+  that mark (:mod:`server.engine.fence`).
 
 Its property paths are where its answers differ from the specification, and nothing here can rewrite a query:
 a zero-or-more path nested in another exhausts its transitive memory or crashes the server; ``VALUES`` of two or
@@ -31,6 +34,8 @@ client's apply), and the store must be set up to use the union of its graphs as 
 
 from dataclasses import dataclass
 from email.message import Message
+
+from server.engine.fence import RELEASE_MARK
 
 #: Marks an answer that Virtuoso cut at its time limit.
 VIRTUOSO_STATE_HEADER = "X-SQL-State"
@@ -50,6 +55,9 @@ class Dialect:
     compile_markers: tuple[str, ...] = ()
     #: Byte replacements that make the store's answers valid for pyoxigraph's parsers (old, new).
     answer_fixes: tuple[tuple[bytes, bytes], ...] = ()
+    #: A query whose one value is the mark ``msckg publish`` leaves around a release switch
+    #: (:mod:`server.engine.fence`; ``None``: the store reads consistently without it).
+    release_mark_query: str | None = None
 
     def request_parameters(self, seconds: float) -> list[tuple[str, str]]:
         """Return the parameters that ask the store to stop the query after ``seconds``.
@@ -104,7 +112,8 @@ class Dialect:
 GENERIC = Dialect("generic")
 #: OpenLink Virtuoso 7.
 VIRTUOSO = Dialect("virtuoso", timeout_parameter="timeout", timeout_markers=("S1T00", "SR171", "timed out"),
-                   compile_markers=("Virtuoso 37000",), answer_fixes=((b"<bnode>nodeID://", b"<bnode>"),))  # fmt: skip
+                   compile_markers=("Virtuoso 37000",), answer_fixes=((b"<bnode>nodeID://", b"<bnode>"),),
+                   release_mark_query=f'SELECT (bif:registry_get("{RELEASE_MARK}") AS ?mark) {{}}')  # fmt: skip
 
 
 def detect(server: str | None) -> Dialect:

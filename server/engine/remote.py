@@ -33,6 +33,7 @@ import pyoxigraph as ox
 from server.config import DEFAULT_TIMEOUT
 from server.engine import QueryResult, QuerySpec
 from server.engine.dialect import Dialect, detect
+from server.engine.fence import ReleaseFence
 from server.engine.guard import read_query
 from server.engine.oxigraph_engine import write_result
 from server.errors import QueryError, QueryTimeout, StoreUnavailable
@@ -179,6 +180,8 @@ class RemoteEngine:
         self.timeout = timeout
         self._dialect = dialect
         self.graphs = _StoreGraphs(self)
+        self._fence: ReleaseFence | None = None
+        self._fence_lock = threading.Lock()
 
     @property
     def dialect(self) -> Dialect:
@@ -208,6 +211,25 @@ class RemoteEngine:
         kind = _kind(spec.text)
         _ = self.dialect  # known before the first query, so that the store's own limit is always asked for
         deadline = time.monotonic() + self.timeout + GRACE
+        if self.fence is None:
+            return self._answer(spec, kind, deadline)
+        return self.fence.run(lambda: self._answer(spec, kind, deadline), deadline)
+
+    @property
+    def fence(self) -> ReleaseFence | None:
+        """The fence against answers that straddle a release switch, for a store that marks its switches.
+
+        :returns: the fence, or ``None`` when the store reads consistently without one.
+        """
+        mark_query = self.dialect.release_mark_query
+        if mark_query is not None and self._fence is None:
+            with self._fence_lock:
+                if self._fence is None:
+                    self._fence = ReleaseFence(lambda: self._value(mark_query))
+        return self._fence
+
+    def _answer(self, spec: QuerySpec, kind: str, deadline: float) -> QueryResult:
+        """Send the query once and write its whole answer."""
         with self._send(spec.text, kind, spec.default_graph_uris, spec.named_graph_uris) as response:
             raw = _Deadline(response, deadline, self.timeout, self.dialect.answer_fixes)
             stream = cast(IO[bytes], io.BufferedReader(raw))
@@ -217,6 +239,16 @@ class RemoteEngine:
                 return write_result(ox.parse_query_results(stream, ox.QueryResultsFormat.XML), spec)
             except SyntaxError as exc:
                 raise StoreUnavailable(f"the store's answer could not be read: {exc}") from exc
+
+    def _value(self, text: str) -> str:
+        """Run a one-value SELECT of our own; its value as text (empty when unbound)."""
+        with self._send(text, "solutions", (), ()) as response:
+            try:
+                rows = list(cast(ox.QuerySolutions, ox.parse_query_results(response, ox.QueryResultsFormat.XML)))
+            except SyntaxError as exc:
+                raise StoreUnavailable(f"the store's answer could not be read: {exc}") from exc
+        term = rows[0][0] if rows else None
+        return "" if term is None else str(getattr(term, "value", term))
 
     def ask(self, text: str) -> bool:
         """Run an ASK query of our own on the store.

@@ -111,12 +111,12 @@ def publish_gsp(release: Path, gsp: str, update: str | None, credentials: Creden
     client = _Client([gsp, update_url], credentials)
     prefix = staging_prefix()
     timer = Timer(progress)
-    graphs: set[str] = set()
+    graphs: dict[str, str] = {}
     loaded = 0
 
     def upload() -> None:
         nonlocal loaded
-        for body, count in staged_batches(dump, prefix, BATCH, graphs):
+        for body, count in staged_batches(dump, lambda graph: prefix + graph, BATCH, graphs):
             client.post(gsp, body, "application/n-quads")
             loaded += count
             progress(f"staged {loaded} quads in {len(graphs)} graphs")

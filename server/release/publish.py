@@ -115,13 +115,14 @@ def release_dump(release: Path) -> Path:
     return dump
 
 
-def staged_batches(dump: Path, prefix: str, size: int, graphs: set[str]) -> Iterator[tuple[bytes, int]]:
-    """Read a release dump and yield it as N-Quads batches whose graphs carry the staging prefix.
+def staged_batches(dump: Path, stage: Callable[[str], str], size: int,
+                   graphs: dict[str, str]) -> Iterator[tuple[bytes, int]]:  # fmt: skip
+    """Read a release dump and yield it as N-Quads batches whose graphs carry their staging names.
 
     :param dump: the release's N-Quads dump.
-    :param prefix: the staging prefix of this run.
+    :param stage: a release graph's staging IRI, asked once per graph in the order the dump first names them.
     :param size: quads per batch.
-    :param graphs: filled with the release graph IRIs met.
+    :param graphs: filled with each release graph IRI met and its staging IRI.
     :returns: an iterator of (N-Quads bytes, quads in them).
     :raises LoadError: if the dump does not parse or holds a triple outside every named graph.
     """
@@ -134,8 +135,8 @@ def staged_batches(dump: Path, prefix: str, size: int, graphs: set[str]) -> Iter
                 raise LoadError(dump, None, f"a triple outside every named graph cannot be staged: {quad}")
             target = renamed.get(graph.value)
             if target is None:
-                target = renamed[graph.value] = ox.NamedNode(prefix + graph.value)
-                graphs.add(graph.value)
+                graphs[graph.value] = stage(graph.value)
+                target = renamed[graph.value] = ox.NamedNode(graphs[graph.value])
             batch.append(ox.Quad(quad.subject, quad.predicate, quad.object, target))
             if len(batch) == size:
                 yield ox.serialize(batch, format=ox.RdfFormat.N_QUADS) or b"", len(batch)

@@ -63,14 +63,19 @@ switch's commit leaves the served release as it was.
 password (Virtuoso logs that as one failed login), then reads the real one.
 """
 
+import itertools
+import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
+from server.engine.fence import RELEASE_MARK
 from server.errors import SetupError
 from server.release.publish import (
     OWNED,
+    STAGING,
     Credentials,
     Progress,
     PublishResult,
@@ -85,6 +90,12 @@ PRIVATE = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
 #: Graphs a new Virtuoso 7.2 database holds by itself, hidden from the public so that the union is our data.
 SYSTEM_GRAPHS = ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#",
                  "http://localuriqaserver/sparql")  # fmt: skip
+#: ``MSCKG_SETUP``'s list of those graphs, as SQL strings.
+_SYSTEM_LIST = ", ".join("'" + graph + "'" for graph in SYSTEM_GRAPHS)
+#: Staging graphs are *slots*, ``<SLOTS><n>``, the same IRIs in every run: they stay private between runs.
+SLOTS = STAGING + "slot:"
+#: Slots are made private in blocks of this many.
+SLOT_BLOCK = 1024
 #: Quads per load file.
 BATCH = 500_000
 #: Graph IRIs per list file read by the hiding procedure.
@@ -131,85 +142,131 @@ create procedure DB.DBA.MSCKG_CHECK_LOAD (in dir varchar)
       signal ('MSCKG', sprintf ('bulk load of %s failed: %s', LL_FILE, coalesce (LL_ERROR, 'not loaded')));
 }
 ;
-create procedure DB.DBA.MSCKG_MAP_START (in staging varchar)
+create procedure DB.DBA.MSCKG_MAP_START (in run varchar)
 {
   exec ('delete from DB.DBA.MSCKG_MAP');
-  registry_set ('MSCKG_STAGING', staging);
+  registry_set ('MSCKG_STAGING', run);
 }
 ;
-create procedure DB.DBA.MSCKG_MAP_ADD (in list_file varchar, in staging varchar)
+create procedure DB.DBA.MSCKG_MAP_ADD (in list_file varchar)
 {
-  declare graph_names any;
-  declare cut integer;
-  graph_names := split_and_decode (file_to_string (list_file), 0, '\\0\\0\\n');
-  if (length (graph_names[length (graph_names) - 1]) = 0)
-    graph_names := subseq (graph_names, 0, length (graph_names) - 1);
-  cut := length (staging);
-  for vectored (in graph_name varchar := graph_names)
+  declare pairs any;
+  pairs := split_and_decode (file_to_string (list_file), 0, '\\0\\0\\n');
+  if (length (pairs[length (pairs) - 1]) = 0)
+    pairs := subseq (pairs, 0, length (pairs) - 1);
+  for vectored (in pair varchar := pairs)
     {
-      insert soft DB.DBA.MSCKG_MAP (FROM_G, TO_G) values (iri_to_id (graph_name), iri_to_id (subseq (graph_name, cut)));
+      insert soft DB.DBA.MSCKG_MAP (FROM_G, TO_G)
+        values (iri_to_id (subseq (pair, 0, strchr (pair, ' '))), iri_to_id (subseq (pair, strchr (pair, ' ') + 1)));
     }
-}
-;
-create procedure DB.DBA.MSCKG_PRIVATE (in adding integer, in staging varchar)
-{
-  declare group_iid IRI_ID;
-  declare members integer;
-  declare membs, fake, running any;
-  running := registry_get ('MSCKG_STAGING');
-  if (not isstring (running))
-    return;
-  if (running <> staging)
-    return;
-  group_iid := iri_to_id ('{private}');
-  if (adding)
-    {
-      for (select top 1 FROM_G as staged_g from DB.DBA.MSCKG_MAP where TO_G = #i8192) do
+  if (exists (select 1 from DB.DBA.MSCKG_MAP where TO_G = #i8192))
+    foreach (varchar pair in pairs) do
+      if (iri_to_id (subseq (pair, strchr (pair, ' ') + 1)) = #i8192)
         signal ('MSCKG', sprintf ('graph <%s> has IRI id #i8192, which Virtuoso reads as the default permissions of '
                                   || 'private graphs: the public could not read it; publish into a new database',
-                                  subseq (id_to_iri (staged_g), length (staging))));
-      if (exists (select 1 from DB.DBA.MSCKG_MAP, DB.DBA.RDF_GRAPH_USER
-                  where RGU_GRAPH_IID = FROM_G and RGU_USER_ID <> 0 and bit_and (RGU_PERMISSIONS, 1)))
-        signal ('MSCKG', 'a staging graph is readable through permissions of its own (DB.DBA.RDF_GRAPH_USER)');
+                                  subseq (pair, strchr (pair, ' ') + 1)));
+}
+;
+create procedure DB.DBA.MSCKG_MAP_CHECK ()
+{
+  if (exists (select 1 from DB.DBA.MSCKG_MAP, DB.DBA.RDF_GRAPH_USER
+              where RGU_GRAPH_IID = FROM_G and RGU_USER_ID <> 0 and bit_and (RGU_PERMISSIONS, 1)))
+    signal ('MSCKG', 'a staging graph is readable through permissions of its own (DB.DBA.RDF_GRAPH_USER)');
+}
+;
+create procedure DB.DBA.MSCKG_SETUP_CHANGES ()
+{
+  declare changes integer;
+  changes := 0;
+  if (not exists (select 1 from DB.DBA.RDF_GRAPH_GROUP where RGG_IRI = '{private}'))
+    changes := changes + 1;
+  if (not exists (select 1 from DB.DBA.RDF_GRAPH_USER
+                  where RGU_GRAPH_IID = #i8192 and RGU_USER_ID = http_nobody_uid () and RGU_PERMISSIONS = 0))
+    changes := changes + 1;
+  foreach (varchar system_graph in vector ({system})) do
+    if (not exists (select 1 from DB.DBA.RDF_GRAPH_GROUP_MEMBER
+                    where RGGM_GROUP_IID = iri_to_id ('{private}') and RGGM_MEMBER_IID = iri_to_id (system_graph)))
+      changes := changes + 1;
+  foreach (varchar sparql_user in vector ('SPARQL', 'nobody')) do
+    foreach (varchar role_name in vector ('SPARQL_UPDATE', 'SPARQL_SPONGE')) do
+      if (exists (select 1 from DB.DBA.SYS_ROLE_GRANTS, DB.DBA.SYS_USERS R, DB.DBA.SYS_USERS U
+                  where GI_DIRECT = 1 and GI_SUB = R.U_ID and R.U_NAME = role_name
+                  and GI_SUPER = U.U_ID and U.U_NAME = sparql_user))
+        changes := changes + 1;
+  return changes;
+}
+;
+create procedure DB.DBA.MSCKG_PLAN (in slots varchar, in needed integer)
+{
+  declare reserved integer;
+  reserved := registry_get ('MSCKG_SLOTS');
+  reserved := case when isstring (reserved) then atoi (reserved) else 0 end;
+  if (reserved > 0 and dict_get (__rdf_graph_group_of_privates_dict (),
+                                 iri_to_id (sprintf ('%s%d', slots, reserved - 1), 0), 0) = 0)
+    reserved := 0;
+  return sprintf ('MSCKG-PLAN reserved=%d setup=%d threads=%d', reserved, DB.DBA.MSCKG_SETUP_CHANGES (),
+                  sys_stat ('enable_qp'));
+}
+;
+create procedure DB.DBA.MSCKG_SETUP ()
+{
+  DB.DBA.RDF_GRAPH_GROUP_CREATE ('{private}', 1);
+  if (not exists (select 1 from DB.DBA.RDF_GRAPH_USER
+                  where RGU_GRAPH_IID = #i8192 and RGU_USER_ID = http_nobody_uid () and RGU_PERMISSIONS = 0))
+    DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);
+  foreach (varchar system_graph in vector ({system})) do
+    if (not exists (select 1 from DB.DBA.RDF_GRAPH_GROUP_MEMBER
+                    where RGGM_GROUP_IID = iri_to_id ('{private}') and RGGM_MEMBER_IID = iri_to_id (system_graph)))
+      DB.DBA.RDF_GRAPH_GROUP_INS ('{private}', system_graph);
+  DB.DBA.MSCKG_READ_ONLY ('SPARQL');
+  DB.DBA.MSCKG_READ_ONLY ('nobody');
+}
+;
+create procedure DB.DBA.MSCKG_RESERVE_SLOTS (in slots varchar, in wanted integer)
+{
+  declare group_iid IRI_ID;
+  declare members, inx integer;
+  declare numbers, membs, fake any;
+  group_iid := iri_to_id ('{private}');
+  numbers := make_array (wanted, 'any');
+  for (inx := 0; inx < wanted; inx := inx + 1)
+    numbers[inx] := inx;
+  exec ('delete from DB.DBA.MSCKG_DROP');
+  for vectored (in slot integer := numbers)
+    {
+      insert soft DB.DBA.MSCKG_DROP (G) values (iri_to_id (sprintf ('%s%d', slots, slot)));
+    }
+  exec ('delete from DB.DBA.MSCKG_DROP where G in (select RGGM_MEMBER_IID from DB.DBA.RDF_GRAPH_GROUP_MEMBER '
+        || 'where RGGM_GROUP_IID = iri_to_id (''{private}''))');
+  if (exists (select 1 from DB.DBA.MSCKG_DROP))
+    {
       exec ('insert soft DB.DBA.RDF_GRAPH_GROUP_MEMBER (RGGM_GROUP_IID, RGGM_MEMBER_IID) '
-            || 'select iri_to_id (''{private}''), FROM_G from DB.DBA.MSCKG_MAP');
+            || 'select iri_to_id (''{private}''), G from DB.DBA.MSCKG_DROP');
       commit work;
-      fake := (select count (dict_put (__rdf_graph_id2iri_dict (), FROM_G, __uname (id_to_canonicalized_iri (FROM_G))))
-               from DB.DBA.MSCKG_MAP);
-      fake := (select count (dict_put (__rdf_graph_iri2id_dict (),
-                                       dict_get (__rdf_graph_id2iri_dict (), FROM_G), FROM_G))
-                      + count (dict_put (__rdf_graph_group_of_privates_dict (), FROM_G, 1))
-               from DB.DBA.MSCKG_MAP);
-      fake := (select count (jso_mark_affected (dict_get (__rdf_graph_id2iri_dict (), FROM_G))) from DB.DBA.MSCKG_MAP);
+      fake := (select count (dict_put (__rdf_graph_id2iri_dict (), G, __uname (id_to_canonicalized_iri (G))))
+               from DB.DBA.MSCKG_DROP);
+      fake := (select count (dict_put (__rdf_graph_iri2id_dict (), dict_get (__rdf_graph_id2iri_dict (), G), G))
+                      + count (dict_put (__rdf_graph_group_of_privates_dict (), G, 1))
+               from DB.DBA.MSCKG_DROP);
+      fake := (select count (jso_mark_affected (dict_get (__rdf_graph_id2iri_dict (), G))) from DB.DBA.MSCKG_DROP);
+      members := (select count (*) from DB.DBA.RDF_GRAPH_GROUP_MEMBER where RGGM_GROUP_IID = group_iid);
+      if (members < 1000)
+        {
+          membs := (select DB.DBA.VECTOR_AGG (RGGM_MEMBER_IID) from DB.DBA.RDF_GRAPH_GROUP_MEMBER
+                    where RGGM_GROUP_IID = group_iid);
+          if (membs is null) membs := vector ();
+          gvector_digit_sort (membs, 1, 0, 1);
+        }
+      else
+        {
+          membs := dict_new (members);
+          fake := (select count (dict_put (membs, RGGM_MEMBER_IID, 1)) from DB.DBA.RDF_GRAPH_GROUP_MEMBER
+                   where RGGM_GROUP_IID = group_iid);
+        }
+      dict_put (__rdf_graph_group_dict (), group_iid, membs);
+      jso_mark_affected ('{private}');
     }
-  else
-    {
-      exec ('delete from DB.DBA.RDF_GRAPH_GROUP_MEMBER where RGGM_GROUP_IID = iri_to_id (''{private}'') '
-            || 'and RGGM_MEMBER_IID in (select FROM_G from DB.DBA.MSCKG_MAP)');
-      commit work;
-      fake := (select count (dict_remove (__rdf_graph_group_of_privates_dict (), FROM_G)) from DB.DBA.MSCKG_MAP);
-      fake := (select count (jso_mark_affected (dict_get (__rdf_graph_id2iri_dict (), FROM_G))) from DB.DBA.MSCKG_MAP
-               where dict_get (__rdf_graph_id2iri_dict (), FROM_G, null) is not null);
-      fake := (select count (dict_remove (__rdf_graph_iri2id_dict (), dict_get (__rdf_graph_id2iri_dict (), FROM_G)))
-               from DB.DBA.MSCKG_MAP where dict_get (__rdf_graph_id2iri_dict (), FROM_G, null) is not null);
-      fake := (select count (dict_remove (__rdf_graph_id2iri_dict (), FROM_G)) from DB.DBA.MSCKG_MAP);
-    }
-  members := (select count (*) from DB.DBA.RDF_GRAPH_GROUP_MEMBER where RGGM_GROUP_IID = group_iid);
-  if (members < 1000)
-    {
-      membs := (select DB.DBA.VECTOR_AGG (RGGM_MEMBER_IID) from DB.DBA.RDF_GRAPH_GROUP_MEMBER
-                where RGGM_GROUP_IID = group_iid);
-      if (membs is null) membs := vector ();
-      gvector_digit_sort (membs, 1, 0, 1);
-    }
-  else
-    {
-      membs := dict_new (members);
-      fake := (select count (dict_put (membs, RGGM_MEMBER_IID, 1)) from DB.DBA.RDF_GRAPH_GROUP_MEMBER
-               where RGGM_GROUP_IID = group_iid);
-    }
-  dict_put (__rdf_graph_group_dict (), group_iid, membs);
-  jso_mark_affected ('{private}');
+  registry_set ('MSCKG_SLOTS', cast (wanted as varchar));
 }
 ;
 create procedure DB.DBA.MSCKG_DROP_GRAPHS (in prefix varchar)
@@ -220,26 +277,48 @@ create procedure DB.DBA.MSCKG_DROP_GRAPHS (in prefix varchar)
   exec ('delete from DB.DBA.RDF_QUAD where G in (select G from DB.DBA.MSCKG_DROP)');
 }
 ;
-create procedure DB.DBA.MSCKG_DISCARD (in staging varchar)
+create procedure DB.DBA.MSCKG_DISCARD (in slots varchar, in run varchar)
 {
-  DB.DBA.MSCKG_DROP_GRAPHS (staging);
-  DB.DBA.MSCKG_PRIVATE (0, staging);
+  if (isstring (registry_get ('MSCKG_STAGING')) and registry_get ('MSCKG_STAGING') = run)
+    DB.DBA.MSCKG_DROP_GRAPHS (slots);
 }
 ;
-create procedure DB.DBA.MSCKG_SWITCH (in owned varchar)
+create procedure DB.DBA.MSCKG_SWITCH (in owned varchar, in run varchar, in staged integer)
 {
+  declare held, epoch integer;
+  declare state, message, meta, rows, mark any;
+  if (not isstring (registry_get ('MSCKG_STAGING')) or registry_get ('MSCKG_STAGING') <> run)
+    signal ('MSCKG', 'another publish into this store started after this one: both stop, the served release stays');
+  state := '00000';
+  exec ('select count (*) from DB.DBA.MSCKG_MAP M, DB.DBA.RDF_QUAD Q where Q.G = M.FROM_G',
+        state, message, vector (), 1, meta, rows);
+  if (state <> '00000')
+    signal (state, message);
+  held := rows[0][0];
+  if (held <> staged)
+    signal ('MSCKG', sprintf ('the staging graphs hold %d quads, not the %d loaded: '
+                              || 'another publish into this store ran at the same time; the served release stays',
+                              held, staged));
   DB.DBA.MSCKG_DROP_GRAPHS (owned);
   exec ('insert into DB.DBA.RDF_QUAD (G, S, P, O) select M.TO_G, Q.S, Q.P, Q.O '
         || 'from DB.DBA.MSCKG_MAP M, DB.DBA.RDF_QUAD Q where Q.G = M.FROM_G');
   exec ('delete from DB.DBA.RDF_QUAD where G in (select FROM_G from DB.DBA.MSCKG_MAP)');
+  mark := registry_get ('{mark}');
+  epoch := case when isstring (mark) and strchr (mark, ' ') is not null
+                then atoi (subseq (mark, strchr (mark, ' ') + 1)) else 0 end;
+  {
+    declare exit handler for sqlstate '*'
+      {
+        registry_set ('{mark}', sprintf ('stable %d', epoch));
+        signal (__SQL_STATE, __SQL_MESSAGE);
+      };
+    registry_set ('{mark}', sprintf ('switching %d', epoch + 1));
+    commit work;
+  }
+  registry_set ('{mark}', sprintf ('stable %d', epoch + 1));
 }
 ;
 """
-
-
-#: The SPARQL endpoint's users lose the roles that write or fetch remote data (LOAD, SERVICE through the sponger,
-#: ``define get:soft``): the front refuses SERVICE, and the store refuses it too for clients that bypass the front.
-_READ_ONLY = "DB.DBA.MSCKG_READ_ONLY ('SPARQL');\nDB.DBA.MSCKG_READ_ONLY ('nobody');\n"
 
 
 def _sql_string(text: str) -> str:
@@ -303,27 +382,78 @@ def run_isql(address: str, credentials: Credentials, script: str, limit: float =
     return output
 
 
-def _write_load_files(dump: Path, prefix: str, folder: Path, graphs: set[str]) -> int:
-    """Write the staged dump as N-Quads files and the staging graph IRIs as list files; return the quads."""
+def _write_load_files(dump: Path, folder: Path, graphs: dict[str, str]) -> int:
+    """Write the staged dump as N-Quads files and the map's pairs as list files; return the quads.
+
+    Graph *n* of the dump (in the order it first names them) is loaded into slot *n*; a list line is the slot's
+    IRI, a space, the release graph's IRI.
+    """
+    slot = itertools.count()
     quads = 0
-    for number, (body, count) in enumerate(staged_batches(dump, prefix, BATCH, graphs)):
+    batches = staged_batches(dump, lambda graph: f"{SLOTS}{next(slot)}", BATCH, graphs)
+    for number, (body, count) in enumerate(batches):
         (folder / f"staged-{number:05d}.nq").write_bytes(body)
         quads += count
-    names = sorted(prefix + graph for graph in graphs)
-    for number, start in enumerate(range(0, len(names), LIST_BATCH)):
-        (folder / f"graphs-{number:05d}.txt").write_text("\n".join(names[start : start + LIST_BATCH]) + "\n")
+    pairs = [f"{staged} {graph}" for graph, staged in graphs.items()]
+    for number, start in enumerate(range(0, len(pairs), LIST_BATCH)):
+        (folder / f"graphs-{number:05d}.txt").write_text("\n".join(pairs[start : start + LIST_BATCH]) + "\n")
     return quads
 
 
-def _map_calls(folder: Path, prefix: str) -> str:
-    return f"DB.DBA.MSCKG_MAP_START ({_sql_string(prefix)});\n" + "".join(
-        f"DB.DBA.MSCKG_MAP_ADD ({_sql_string(str(path))}, {_sql_string(prefix)});\n"
-        for path in sorted(folder.glob("graphs-*.txt"))
+def _map_calls(folder: Path, run: str) -> str:
+    return (
+        f"DB.DBA.MSCKG_MAP_START ({_sql_string(run)});\n"
+        + "".join(f"DB.DBA.MSCKG_MAP_ADD ({_sql_string(str(path))});\n" for path in sorted(folder.glob("graphs-*.txt")))
+        + "DB.DBA.MSCKG_MAP_CHECK ();\n"
     )
 
 
+def slots_for(graphs: int) -> int:
+    """How many staging slots a store gets when a release of ``graphs`` graphs needs more than it has.
+
+    A quarter more, in blocks of 1024: the next releases, a little larger, find their slots private already.
+    """
+    return -(-(graphs + graphs // 4) // SLOT_BLOCK) * SLOT_BLOCK
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a publish would change in a store's graph-level security, read before it changes anything."""
+
+    #: Staging slots private already.
+    reserved: int
+    #: Set-up changes still to make (the private group, the public's default rights, Virtuoso's own graphs, the
+    #: SPARQL users' write roles): a first publish makes them.
+    setup: int
+    #: Threads a query may run on (``ThreadsPerQuery``).
+    threads: int
+
+    @classmethod
+    def read(cls, output: str, address: str) -> "Plan":
+        """Parse ``MSCKG_PLAN``'s line in isql's output."""
+        found = re.search(r"MSCKG-PLAN reserved=(\d+) setup=(\d+) threads=(\d+)", output)
+        if found is None:
+            raise SetupError(f"Virtuoso at {address}: no answer to the publish plan query")
+        return cls(*(int(value) for value in found.groups()))
+
+    def hazards(self, graphs: int) -> list[str]:
+        """Why readers querying during this publish could crash or freeze Virtuoso 7.2.5 (docs/deploy.md)."""
+        found = []
+        changes = [f"{self.setup} set-up changes (a first publish)"] if self.setup else []
+        if graphs > self.reserved:
+            changes.append(f"{slots_for(graphs) - self.reserved} staging graphs join it (the release has {graphs} "
+                           f"graphs, {self.reserved} staging graphs are private already)")  # fmt: skip
+        if changes:
+            found.append(f"the store's private-graph set changes: {' and '.join(changes)}; Virtuoso 7.2.5 reads "
+                         "that set without a lock, and a query running meanwhile can crash it")  # fmt: skip
+        if self.threads > 1:
+            found.append(f"Virtuoso runs a query on up to {self.threads} threads (ThreadsPerQuery): 7.2.5 can freeze "
+                         "when a query runs during the bulk load; set ThreadsPerQuery = 1 in virtuoso.ini")  # fmt: skip
+        return found
+
+
 def publish_virtuoso(release: Path, address: str, credentials: Credentials, load_dir: Path, progress: Progress,
-                     step_limit: float = STEP_LIMIT) -> PublishResult:  # fmt: skip
+                     step_limit: float = STEP_LIMIT, online: bool = False) -> PublishResult:  # fmt: skip
     """Publish a release into Virtuoso with its bulk loader, switching atomically in one transaction.
 
     :param release: the release folder.
@@ -333,35 +463,45 @@ def publish_virtuoso(release: Path, address: str, credentials: Credentials, load
     :param progress: receives progress lines.
     :param step_limit: longest one step on the server may take, seconds (past it the run fails, the old release
         stays served).
+    :param online: readers query the store meanwhile: refuse, before changing anything, a publish that could crash
+        or freeze Virtuoso 7.2.5 under them (:meth:`Plan.hazards`); without it those are warnings.
     :returns: what was loaded, with timings.
     :raises LoadError: if the release has no readable dump.
-    :raises SetupError: if isql is missing, the server refuses, a step fails or passes its time limit (the old
-        release stays served).
+    :raises SetupError: if isql is missing, the server refuses, a step fails or passes its time limit, or
+        ``online`` and the publish is not safe for readers (the old release stays served).
     """
     dump = release_dump(release)
     credentials.required(f"Virtuoso at {address}")
     load_dir.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="msckg-publish-", dir=load_dir)).resolve()
     folder.chmod(0o755)
-    prefix = staging_prefix()
+    run = staging_prefix()
     timer = Timer(progress)
-    graphs: set[str] = set()
+    graphs: dict[str, str] = {}
     quads = 0
-    private, staging = _sql_string(PRIVATE), _sql_string(prefix)
+    slots, token = _sql_string(SLOTS), _sql_string(run)
 
-    def isql(step: str, script: str) -> None:
-        run_isql(address, credentials, script, step_limit, step)
+    def isql(step: str, script: str) -> str:
+        return run_isql(address, credentials, script, step_limit, step)
 
     def write() -> None:
         nonlocal quads
-        quads = _write_load_files(dump, prefix, folder, graphs)
+        quads = _write_load_files(dump, folder, graphs)
         progress(f"staged {quads} quads in {len(graphs)} graphs under {folder}")
 
     def hide() -> None:
-        system = "".join(f"DB.DBA.RDF_GRAPH_GROUP_INS ({private}, {_sql_string(g)});\n" for g in SYSTEM_GRAPHS)
-        isql("hide", _PROCEDURES.replace("{private}", PRIVATE) + f"DB.DBA.RDF_GRAPH_GROUP_CREATE ({private}, 1);\n"
-                     "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);\n" + _READ_ONLY + system
-                     + _map_calls(folder, prefix) + f"DB.DBA.MSCKG_PRIVATE (1, {staging});\n")  # fmt: skip
+        procedures = _PROCEDURES.replace("{private}", PRIVATE).replace("{system}", _SYSTEM_LIST)
+        procedures = procedures.replace("{mark}", RELEASE_MARK)
+        plan = Plan.read(isql("hide", procedures + f"select DB.DBA.MSCKG_PLAN ({slots}, {len(graphs)});\n"), address)
+        hazards = plan.hazards(len(graphs))
+        if hazards and online:
+            raise SetupError(f"Virtuoso at {address}: not safe while readers query (--online), nothing changed: "
+                             + "; ".join(hazards) + " (docs/deploy.md, 'Publishing while readers query')")  # fmt: skip
+        for hazard in hazards:
+            progress(f"warning: {hazard}: publish with no reader querying (docs/deploy.md)")
+        wanted = slots_for(len(graphs))
+        grow = f"DB.DBA.MSCKG_RESERVE_SLOTS ({slots}, {wanted});\n" if len(graphs) > plan.reserved else ""
+        isql("hide", f"DB.DBA.MSCKG_DROP_GRAPHS ({slots});\nDB.DBA.MSCKG_SETUP ();\n{grow}" + _map_calls(folder, run))
 
     def load() -> None:
         where = _sql_string(str(folder) + "/")  # every value below is quoted by _sql_string
@@ -369,24 +509,21 @@ def publish_virtuoso(release: Path, address: str, credentials: Credentials, load
         isql("load", f"{forget}ld_dir ({_sql_string(str(folder))}, 'staged-*.nq', 'urn:x-msckg:unused');\n"
                      f"rdf_loader_run ();\nDB.DBA.MSCKG_CHECK_LOAD ({where});\n{forget}checkpoint;\n")  # fmt: skip
 
-    progress(f"publishing {release} to Virtuoso at {address} (staging graphs {prefix}…)")
+    def switch() -> None:
+        isql("switch", f"DB.DBA.MSCKG_SWITCH ({_sql_string(OWNED)}, {token}, {quads});\ncheckpoint;\n")
+
+    progress(f"publishing {release} to Virtuoso at {address} (staging graphs {SLOTS}…, run {run})")
     try:
         timer.step("stage", write)
         timer.step("hide", hide)
         timer.step("load", load)
-        timer.step("switch", lambda: isql("switch", f"DB.DBA.MSCKG_SWITCH ({_sql_string(OWNED)});\ncheckpoint;\n"))
-        timer.step("cleanup", lambda: isql("cleanup", f"DB.DBA.MSCKG_PRIVATE (0, {staging});\n"))
+        timer.step("switch", switch)
     except BaseException:
         try:
-            run_isql(
-                address,
-                credentials,
-                f"rdf_load_stop ();\nDB.DBA.MSCKG_DISCARD ({staging});\n",
-                max(step_limit, DISCARD_LIMIT),
-                "discard",
-            )
+            run_isql(address, credentials, f"rdf_load_stop ();\nDB.DBA.MSCKG_DISCARD ({slots}, {token});\n",
+                     max(step_limit, DISCARD_LIMIT), "discard")  # fmt: skip
         except SetupError:
-            progress(f"could not remove the staged graphs {prefix}…; remove them by hand")
+            progress(f"could not remove the staged quads of graphs {SLOTS}…; the next publish removes them")
         raise
     finally:
         shutil.rmtree(folder, ignore_errors=True)

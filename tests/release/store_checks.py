@@ -82,6 +82,16 @@ def private_state(server: Virtuoso, prefix: str = STAGING) -> tuple[int, int]:
     return staged, drift
 
 
+def slot_of(server: Virtuoso, graph: str) -> str:
+    """The staging slot the last publish run loaded a release graph into (its map, as the DBA reads it)."""
+    from server.release.virtuoso import SLOTS
+
+    output = sql(server, f"select id_to_iri (FROM_G) from DB.DBA.MSCKG_MAP where TO_G = iri_to_id ('{graph}');\n")
+    found = re.search(rf"^({re.escape(SLOTS)}\d+)\s*$", output, re.MULTILINE)
+    assert found, output
+    return found.group(1)
+
+
 def private(server: Virtuoso, graph: str) -> tuple[int, int]:
     """Whether one graph is in Virtuoso's private group: its table, its in-memory copy (1 or 0 each)."""
     from server.release.virtuoso import PRIVATE

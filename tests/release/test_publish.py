@@ -1,13 +1,11 @@
 """``msckg publish`` into real stores: Virtuoso (bulk loader over isql) and ``oxigraph serve`` (Graph Store Protocol).
 
-A publish replaces the project's graphs, keeps each named graph intact, leaves no staging graph behind, and no
-staging graph is readable while it loads (checked at a stop point: on Virtuoso 7.2.5 a reader querying during a
-publish can crash the server, docs/deploy.md); credentials come from the environment or
-a file and never show in the output; a wrong password, a missing account or an unreachable store is one line
-and exit 2.
+A publish replaces the project's graphs, keeps each named graph intact, leaves no staged quad behind, and no
+staging graph is readable while it loads (checked at a stop point here; with readers querying throughout in
+test_publish_virtuoso_online.py); credentials come from the environment or a file and never show in the output;
+a wrong password, a missing account or an unreachable store is one line and exit 2.
 """
 
-import re
 import socket
 import urllib.error
 import urllib.parse
@@ -32,6 +30,7 @@ from tests.release.store_checks import (
     security_audit_clean,
     select,
     served_counts,
+    slot_of,
     sql_number,
     staged_quads,
 )
@@ -50,14 +49,12 @@ def _small_release(tmp_path: Path) -> Path:
 
 def test_virtuoso_republish_replaces_the_release(published_virtuoso, real_release: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    # No reader queries during the publish: Virtuoso 7.2.5 can crash or freeze when the private-graph set changes
-    # under a running query (docs/deploy.md, "Publishing while readers query"); the staging graphs' invisibility
-    # is checked at a stop point instead (the private-group test below and the crash tests)
     server = published_virtuoso
     graphs, quads = release_counts(real_release)
     assert served_counts(server.sparql) == [graphs, quads]
     # Virtuoso's own graphs are private: the union default graph is the release
     assert number(select(server.sparql, COUNT_UNION)[0]) == quads
+    slots = private_state(server)
     monkeypatch.setenv("MSCKG_STORE_USER", "dba")
     monkeypatch.setenv("MSCKG_STORE_PASSWORD", server.password)
     result = CliRunner().invoke(main, ["publish", "--release", str(real_release), "--virtuoso", server.address,
@@ -65,6 +62,9 @@ def test_virtuoso_republish_replaces_the_release(published_virtuoso, real_releas
     assert result.exit_code == 0, result.output
     assert server.password not in result.output
     assert "staged" in result.output and "switch: done" in result.output
+    # a re-publish leaves the store's graph security as it was: no warning, the same private staging slots
+    assert "warning" not in result.output
+    assert private_state(server) == slots and slots[0] >= graphs and slots[1] == 0
     assert f"{quads} quads in {graphs} graphs" in result.output
     assert served_counts(server.sparql) == [graphs, quads]
     assert number(select(server.sparql, COUNT_UNION)[0]) == quads
@@ -76,6 +76,7 @@ def test_virtuoso_step_past_its_limit_fails_and_keeps_the_served_release(  # typ
         published_virtuoso, real_release: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     server = published_virtuoso
     before = served_counts(server.sparql)
+    slots = private_state(server)
     monkeypatch.setenv("MSCKG_STORE_USER", "dba")
     monkeypatch.setenv("MSCKG_STORE_PASSWORD", server.password)
     result = CliRunner().invoke(main, ["publish", "--release", str(real_release), "--virtuoso", server.address,
@@ -84,7 +85,7 @@ def test_virtuoso_step_past_its_limit_fails_and_keeps_the_served_release(  # typ
     assert "step 'hide' did not finish within 0.01 s" in result.output and "Traceback" not in result.output
     assert served_counts(server.sparql) == before
     assert staged_quads(server) == 0
-    assert private_state(server) == (0, 0)
+    assert private_state(server) == slots
     assert not list(server.load_dir.iterdir()), "load files left behind"
 
 
@@ -104,11 +105,8 @@ def _publish_watching_load(server, release: Path, seen: dict[str, Any], interrup
     from server.release.virtuoso import publish_virtuoso
 
     def progress(line: str) -> None:
-        found = re.search(r"staging graphs (\S+)…", line)
-        if found:
-            seen["staged"] = found.group(1) + RELEASE_GRAPH
         if line.startswith("load: done"):
-            staged = seen["staged"]
+            staged = seen["staged"] = slot_of(server, RELEASE_GRAPH)
             seen["quads"] = sql_number(server, f"select count(*) from DB.DBA.RDF_QUAD where G = iri_to_id('{staged}')")
             seen["private"] = private(server, staged)
             seen["sparql ask"] = ask(server.sparql, STAGED_ASK.format(g=staged))
@@ -120,14 +118,14 @@ def _publish_watching_load(server, release: Path, seen: dict[str, Any], interrup
     publish_virtuoso(release, server.address, Credentials("dba", server.password), server.load_dir, progress)
 
 
-def test_virtuoso_staging_graphs_are_private_until_the_switch_and_leave_the_group_after(  # type: ignore[no-untyped-def]
+def test_virtuoso_staging_graphs_are_private_slots_that_stay_private(  # type: ignore[no-untyped-def]
         published_virtuoso, real_release: Path) -> None:  # fmt: skip
-    """Hide and clean-up change Virtuoso's private group set-wise: its table and the caches its SPARQL checks read.
+    """Staging graphs are slots made private once: a re-publish loads into them and changes no graph security.
 
-    While loaded and not yet switched, a staged graph holds the release's quads (SQL) and a SPARQL reader gets
+    While loaded and not yet switched, a slot holds the release graph's quads (SQL) and a SPARQL reader gets
     nothing from it, by name (``GRAPH <g>``, ``FROM <g>``: the compiler's static check, which needs the graph's
-    IRI cached) or by pattern (``GRAPH ?g``: the run-time check); after the publish no staging graph is left in
-    the group, the cache agrees with the table, Virtuoso's own audit finds nothing, and the release is readable.
+    IRI cached) or by pattern (``GRAPH ?g``: the run-time check); after the publish the slot is empty and still
+    private, the cache agrees with the table, Virtuoso's own audit finds nothing, and the release is readable.
     """
     server = published_virtuoso
     seen: dict[str, Any] = {}
@@ -135,29 +133,28 @@ def test_virtuoso_staging_graphs_are_private_until_the_switch_and_leave_the_grou
     assert seen["quads"] > 0, "the staged graph should hold quads when the load is done"
     assert seen["private"] == (1, 1), "the staged graph should be private, in the table and in the cache"
     assert seen["sparql ask"] is False and seen["sparql from"] == 0 and seen["sparql any"] is False, seen
-    assert private_state(server) == (0, 0)
-    assert private(server, seen["staged"]) == (0, 0)
-    # nor is its IRI kept in the graph IRI cache (a restart would not reload it; 1.3 M entries a run at x1000)
-    cached_iri = f"dict_get (__rdf_graph_iri2id_dict (), __uname ('{seen['staged']}'), null)"
-    assert sql_number(server, f"select isnull ({cached_iri})") == 1
+    assert private(server, seen["staged"]) == (1, 1)
+    assert sql_number(server, f"select count(*) from DB.DBA.RDF_QUAD where G = iri_to_id('{seen['staged']}')") == 0
+    assert private_state(server)[1] == 0
     assert security_audit_clean(server)
     assert ask(server.sparql, STAGED_ASK.format(g=RELEASE_GRAPH))
     assert served_counts(server.sparql) == list(release_counts(real_release))
 
 
-def test_virtuoso_publish_stopped_after_the_load_discards_the_staged_graphs(  # type: ignore[no-untyped-def]
+def test_virtuoso_publish_stopped_after_the_load_discards_the_staged_quads(  # type: ignore[no-untyped-def]
         published_virtuoso, real_release: Path) -> None:  # fmt: skip
-    """A run stopped between load and switch: staged quads dropped, then their graphs leave the private group."""
+    """A run stopped between load and switch: its staged quads are dropped, its slots stay private and empty."""
     server = published_virtuoso
     before = served_counts(server.sparql)
+    slots = private_state(server)
     seen: dict[str, Any] = {}
     with pytest.raises(_Interrupted):
         _publish_watching_load(server, real_release, seen, interrupt=True)
     assert seen["quads"] > 0 and seen["private"] == (1, 1), "stopped before the staged graph was loaded and hidden"
-    assert private(server, seen["staged"]) == (0, 0)
+    assert private(server, seen["staged"]) == (1, 1)
     assert served_counts(server.sparql) == before
     assert staged_quads(server) == 0
-    assert private_state(server) == (0, 0)
+    assert private_state(server) == slots
     assert security_audit_clean(server)
     assert not list(server.load_dir.iterdir()), "load files left behind"
 

@@ -36,6 +36,7 @@ from tests.release.store_checks import (
     security_audit_clean,
     select,
     served_counts,
+    slot_of,
     sql,
     sql_number,
     staged_quads,
@@ -46,6 +47,8 @@ from tests.stores import Virtuoso
 RESERVED = 8192
 #: A graph of the endpoint fixture that no other release holds.
 FORCED_GRAPH = "https://w3id.org/msc-liver/np/t-01/assertion"
+#: A graph of the paths fixture's release.
+FIXTURE_GRAPH = "https://w3id.org/msc-liver/graph/entities/fixture"
 #: A graph of every release.
 ONTOLOGY_GRAPH = "https://w3id.org/msc-liver/graph/ontology"
 
@@ -159,6 +162,7 @@ def test_virtuoso_publish_refuses_a_release_graph_holding_iri_id_8192(own_virtuo
                                                                       endpoint_release: Path) -> None:  # fmt: skip
     server = own_virtuoso
     before = served_counts(server.sparql)
+    slots = private_state(server)
     sql(server, _GIVE + f"DB.DBA.MSCKG_TEST_GIVE ('{FORCED_GRAPH}', {RESERVED});\n")
     # what the refusal spares the release: the public may not read a graph with that id (0), a served one it may
     perms = "select __rdf_graph_approx_perms (iri_to_id ('{}'), http_nobody_uid ())"
@@ -170,10 +174,8 @@ def test_virtuoso_publish_refuses_a_release_graph_holding_iri_id_8192(own_virtuo
     assert f"graph <{FORCED_GRAPH}> has IRI id #i{RESERVED}" in result.output
     assert "Traceback" not in result.output and result.output.count("msckg: error:") == 1
     assert served_counts(server.sparql) == before
-    prefix = re.search(r"staging graphs (\S+)…", result.output)
-    assert prefix, result.output
-    assert staged_quads(server, prefix.group(1)) == 0
-    assert private_state(server, prefix.group(1)) == (0, 0)
+    assert staged_quads(server) == 0
+    assert private_state(server) == slots
     assert not list(server.load_dir.iterdir()), "load files left behind"
 
 
@@ -182,7 +184,8 @@ class _Killed(Exception):
 
 
 def _publish_killed(server: Virtuoso, release: Path, switch_first: bool) -> str:
-    """Publish; once the load is done, SIGKILL the server (after running the switch, if asked); the staged name.
+    """Publish; once the load is done, SIGKILL the server (after running the switch, if asked); after the restart,
+    the slot the fixture graph was staged in.
 
     With ``switch_first`` the switch's own statement runs and commits, and the server dies before the checkpoint
     the switch step runs next.
@@ -190,29 +193,29 @@ def _publish_killed(server: Virtuoso, release: Path, switch_first: bool) -> str:
     seen: dict[str, str] = {}
 
     def progress(line: str) -> None:
-        found = re.search(r"staging graphs (\S+)…", line)
-        if found:
-            seen["prefix"] = found.group(1)
+        for key, pattern in (("run", r", run (\S+)\)$"), ("quads", r"^staged (\d+) quads")):
+            found = re.search(pattern, line)
+            if found:
+                seen[key] = found.group(1)
         if line.startswith("load: done"):
             if switch_first:
-                sql(server, f"DB.DBA.MSCKG_SWITCH ('{OWNED}');\n")
+                sql(server, f"DB.DBA.MSCKG_SWITCH ('{OWNED}', '{seen['run']}', {seen['quads']});\n")
             server.kill()
             raise _Killed
 
     with pytest.raises(_Killed):
         publish_virtuoso(release, server.address, Credentials("dba", server.password), server.load_dir, progress)
     server.restart()
-    return seen["prefix"]
+    return slot_of(server, FIXTURE_GRAPH)
 
 
 def test_virtuoso_killed_after_the_load_serves_the_old_release_and_hides_the_staged_graphs(
-        own_virtuoso: Virtuoso, paths_release: Path) -> None:  # fmt: skip
+        own_virtuoso: Virtuoso, paths_release: Path, real_release: Path) -> None:  # fmt: skip
     server = own_virtuoso
     names = _served_names(server.sparql)
     counts = served_counts(server.sparql)
     assert names != _release_names(paths_release)
-    prefix = _publish_killed(server, paths_release, switch_first=False)
-    staged = prefix + "https://w3id.org/msc-liver/graph/entities/fixture"
+    staged = _publish_killed(server, paths_release, switch_first=False)
     loaded = f"select count (*) from DB.DBA.RDF_QUAD where G = iri_to_id ('{staged}')"
     assert sql_number(server, loaded) > 0, "the loaded staging graphs should outlive the crash (the load's checkpoint)"
     assert _served_names(server.sparql) == names and served_counts(server.sparql) == counts
@@ -221,6 +224,11 @@ def test_virtuoso_killed_after_the_load_serves_the_old_release_and_hides_the_sta
     assert number(select(server.sparql, f"SELECT (COUNT(*) AS ?q) FROM <{staged}> WHERE {{ ?s ?p ?o }}")[0]) == 0
     assert private_state(server)[1] == 0, "the private graphs' cache differs from the table after the restart"
     assert security_audit_clean(server)
+    # the next publish loads into the same slots: it drops what the dead run left there first
+    publish_virtuoso(real_release, server.address, Credentials("dba", server.password), server.load_dir,
+                     lambda line: None)  # fmt: skip
+    assert served_counts(server.sparql) == list(release_counts(real_release))
+    assert staged_quads(server) == 0
 
 
 def test_virtuoso_killed_after_the_switch_commit_serves_the_new_release_by_name(
