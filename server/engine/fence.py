@@ -20,8 +20,6 @@ from typing import TypeVar
 
 from server.errors import StoreUnavailable
 
-#: The registry key ``msckg publish --virtuoso`` writes its mark under.
-RELEASE_MARK = "MSCKG_RELEASE"
 #: How often a waiting query asks whether the switch is over (seconds).
 POLL = 0.02
 

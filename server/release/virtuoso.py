@@ -71,7 +71,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from server.engine.fence import RELEASE_MARK
 from server.errors import SetupError
 from server.release.publish import (
     OWNED,
@@ -94,6 +93,9 @@ SYSTEM_GRAPHS = ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.or
 _SYSTEM_LIST = ", ".join("'" + graph + "'" for graph in SYSTEM_GRAPHS)
 #: Staging graphs are *slots*, ``<SLOTS><n>``, the same IRIs in every run: they stay private between runs.
 SLOTS = STAGING + "slot:"
+#: The registry key the switch marks its commit under, which a SPARQL reader can read (``bif:registry_get``):
+#: ``stable N`` between switches, ``switching N+1`` while the switch commits (:mod:`server.engine.fence`).
+RELEASE_MARK = "MSCKG_RELEASE"
 #: Slots are made private in blocks of this many.
 SLOT_BLOCK = 1024
 #: Quads per load file.
@@ -412,6 +414,12 @@ def slots_for(graphs: int) -> int:
     """How many staging slots a store gets when a release of ``graphs`` graphs needs more than it has.
 
     A quarter more, in blocks of 1024: the next releases, a little larger, find their slots private already.
+
+    :param graphs: the release's graphs.
+    :returns: the slots to make private.
+
+    >>> slots_for(777), slots_for(1024), slots_for(1_300_000)
+    (1024, 2048, 1625088)
     """
     return -(-(graphs + graphs // 4) // SLOT_BLOCK) * SLOT_BLOCK
 
@@ -430,14 +438,24 @@ class Plan:
 
     @classmethod
     def read(cls, output: str, address: str) -> "Plan":
-        """Parse ``MSCKG_PLAN``'s line in isql's output."""
+        """Parse ``MSCKG_PLAN``'s line in isql's output.
+
+        :param output: isql's output.
+        :param address: the server, for the message.
+        :returns: the plan.
+        :raises SetupError: if the line is missing.
+        """
         found = re.search(r"MSCKG-PLAN reserved=(\d+) setup=(\d+) threads=(\d+)", output)
         if found is None:
             raise SetupError(f"Virtuoso at {address}: no answer to the publish plan query")
         return cls(*(int(value) for value in found.groups()))
 
     def hazards(self, graphs: int) -> list[str]:
-        """Why readers querying during this publish could crash or freeze Virtuoso 7.2.5 (docs/deploy.md)."""
+        """Say why readers querying during this publish could crash or freeze Virtuoso 7.2.5 (docs/deploy.md).
+
+        :param graphs: the release's graphs.
+        :returns: one sentence per hazard (none: safe under readers).
+        """
         found = []
         changes = [f"{self.setup} set-up changes (a first publish)"] if self.setup else []
         if graphs > self.reserved:

@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from server.cli import main
 from server.release.layout import DUMP_FILE
 from server.release.publish import OWNED, Credentials
-from server.release.virtuoso import publish_virtuoso
+from server.release.virtuoso import RELEASE_MARK, publish_virtuoso
 from tests.release.store_checks import (
     STAGED,
     ask,
@@ -236,6 +236,9 @@ def test_virtuoso_killed_after_the_switch_commit_serves_the_new_release_by_name(
     server = own_virtuoso
     _publish_killed(server, paths_release, switch_first=True)
     assert _served_names(server.sparql) == _release_names(paths_release)
+    # the switch's mark is "stable" again after the restart: the front's fence does not wait (server.engine.fence)
+    mark = f'SELECT (bif:registry_get("{RELEASE_MARK}") AS ?mark) {{}}'
+    assert select(server.sparql, mark)[0].strip('"').startswith("stable ")
     assert served_counts(server.sparql) == list(release_counts(paths_release))
     assert not ask(server.sparql, STAGED)
     assert private_state(server)[1] == 0

@@ -23,9 +23,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from server.cli import main
-from server.engine.fence import RELEASE_MARK
 from server.release.layout import DUMP_FILE
-from server.release.virtuoso import PRIVATE, slots_for
+from server.release.virtuoso import PRIVATE, RELEASE_MARK, slots_for
 from tests.release.store_checks import (
     COUNT_UNION,
     number,
