@@ -5,7 +5,7 @@ Per size (the real release, then synthetic ×100 and ×1000 from ``synth.py``):
 * **embedded**: the release's dump loaded into pyoxigraph, each CQ run through ``WorkerPool`` (the served path:
   one forked worker, guard, row cap 10,000, JSON writer, and the wall-clock ``--limit`` per query);
 * **virtuoso**: a fresh Virtuoso (``tests/stores.py``: 127.0.0.1, throw-away database), the release published
-  with ``msckg publish --virtuoso``'s code (stage, hide, bulk load, switch, clean-up, each timed), then each CQ
+  with ``msckg publish --virtuoso``'s code (stage, hide, bulk load, switch, each timed), then each CQ
   through ``RemoteEngine`` (what ``msckg serve --store`` runs: the same guard, cap and writer, over HTTP, with
   the same ``--limit`` sent as Virtuoso's own ``timeout``);
 * **gsp**: for information, ``publish --gsp`` into ``oxigraph serve`` (real and ×100 only: its switch is one

@@ -35,7 +35,7 @@ client's apply), and the store must be set up to use the union of its graphs as 
 from dataclasses import dataclass
 from email.message import Message
 
-from server.release.virtuoso import RELEASE_MARK
+from server.release.virtuoso_sql import RELEASE_MARK
 
 #: Marks an answer that Virtuoso cut at its time limit.
 VIRTUOSO_STATE_HEADER = "X-SQL-State"

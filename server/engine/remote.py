@@ -10,7 +10,9 @@ engine changes. Each query is
 2. sent to the store with its protocol dataset, asking for SPARQL XML results or N-Triples, with the store's own
    time-limit parameter where it has one (:mod:`server.engine.dialect`) and a client time-out;
 3. parsed as it streams in and written by :func:`~server.engine.oxigraph_engine.write_result`, which stops at
-   the row cap and closes the connection (the store stops sending).
+   the row cap and closes the connection (the store stops sending);
+4. on a store whose publisher marks its release switches (Virtuoso, :mod:`server.engine.fence`), kept only if no
+   switch committed while it ran, else run again once the switch is over: one more request per query.
 
 A store that cannot be reached, or fails, is a :class:`~server.errors.StoreUnavailable` (503) at once; a query
 past the limit is a :class:`~server.errors.QueryTimeout` (503), never a partial answer.

@@ -3,12 +3,13 @@
 A release is published into a store in three steps, so that the release's graphs are never half-loaded (what a
 reader querying during a publish sees depends on the store: docs/deploy.md names the limits of each):
 
-1. every quad of the release's N-Quads dump is loaded into a *staging* graph: the release graph's IRI behind a
-   fresh prefix (``urn:x-msckg:staging:<token>:https://w3id.org/msc-liver/graph/…``), beside the graphs of the
-   release being served;
+1. every quad of the release's N-Quads dump is loaded into a *staging* graph (IRIs under ``urn:x-msckg:staging:``;
+   GSP: the release graph's IRI behind a fresh prefix, ``urn:x-msckg:staging:<token>:https://w3id.org/…``;
+   Virtuoso: a fixed slot per graph, ``urn:x-msckg:staging:slot:<n>``), beside the graphs of the release being
+   served;
 2. one transaction then drops every graph the project owns (IRIs under ``https://w3id.org/msc-liver/``: the
    previous release's, whatever it held) and renames each staging graph to its release IRI;
-3. staging leftovers are cleaned up.
+3. nothing staged is left (a failed run drops what it staged).
 
 The transports (:mod:`server.release.gsp`, :mod:`server.release.virtuoso`) differ in how they load and switch.
 Credentials come from ``MSCKG_STORE_USER`` / ``MSCKG_STORE_PASSWORD`` or a file, never from the command line.

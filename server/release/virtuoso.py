@@ -1,43 +1,49 @@
 """Publish into Virtuoso with its bulk loader (``ld_dir`` / ``rdf_loader_run``), driven over ``isql``.
 
 The staged dump (:mod:`server.release.publish`) is written as N-Quads files into a folder Virtuoso may read
-(``DirsAllowed`` in ``virtuoso.ini``; the same path on both sides), then:
+(``DirsAllowed`` in ``virtuoso.ini``; the same path on both sides), graph *n* of the dump in the staging graph
+``urn:x-msckg:staging:slot:<n>`` (a *slot*), then:
 
-1. *hide*: the SPARQL endpoint's users lose any role that writes or fetches remote data (``SPARQL_UPDATE``,
-   ``SPARQL_SPONGE``); Virtuoso's own system graphs join its group of private graphs, which the public SPARQL
-   user (``nobody``) may not read (graph-level security), so that the union default graph holds the data only;
-   a table (the *map*) pairs each staging graph's id with its release graph's id; then the staging graphs join
-   the private group set-wise (below) — so no reader ever sees a staging graph;
+1. *hide*: a plan is read first (``MSCKG_PLAN``: the slots already private, the set-up still to do, the server's
+   ``ThreadsPerQuery``; :meth:`Plan.hazards` says what could crash or freeze 7.2.5 under readers, a warning, or
+   with ``online`` a refusal before anything changes); then quads a dead run left in the slots are dropped, the
+   set-up is made where missing (``MSCKG_SETUP``: the SPARQL endpoint's users lose any role that writes or fetches
+   remote data, ``SPARQL_UPDATE`` / ``SPARQL_SPONGE``; Virtuoso's own system graphs join its group of private
+   graphs, which the public SPARQL user ``nobody`` may not read, so that the union default graph holds the data
+   only), slots are made private when the release has more graphs than there are (``MSCKG_RESERVE_SLOTS``, with
+   headroom: :func:`slots_for`), and a table (the *map*) pairs each slot's id with its release graph's id;
 2. *load*: ``ld_dir`` + ``rdf_loader_run`` (the bulk loader), every file's errors checked, a ``checkpoint``;
-3. *switch*: one procedure call, one transaction, three set-based statements, one pass over the quads each
-   (never a statement per graph): the quads of every graph the project owns are deleted, the staged quads are
-   copied under their release graph ids (a join with the map), the staged copies are deleted; then
-   ``checkpoint``. Atomic for a store with no readers: Virtuoso 7.2.5 can crash or freeze when its private-graph
-   set changes under running queries (docs/deploy.md), so publish into a standby store and switch the fronts.
-   The statements are compiled when run (``exec``), so that the optimizer sees the tables' real sizes: compiled
-   with the procedure, against an empty map, the join ran once per graph (minutes at ×100);
-4. *clean up*: the staging graphs, empty now, leave the private group set-wise; the load files are removed.
+3. *switch*: one procedure call (``MSCKG_SWITCH``), one transaction, three set-based statements, one pass over the
+   quads each (never a statement per graph): the quads of every graph the project owns are deleted, the staged
+   quads are copied under their release graph ids (a join with the map), the staged copies are deleted; the
+   registry mark ``MSCKG_RELEASE`` says ``switching N+1`` just before the commit and ``stable N+1`` once it is
+   done (readers fence their queries with it: :mod:`server.engine.fence`); then ``checkpoint``. The statements
+   are compiled when run (``exec``), so that the optimizer sees the tables' real sizes: compiled with the
+   procedure, against an empty map, the join ran once per graph (minutes at ×100).
 
-Joining and leaving the private group set-wise (``MSCKG_PRIVATE``). Virtuoso's ``RDF_GRAPH_GROUP_INS`` / ``_DEL``
-take one graph per call, each with two commits (minutes for 1.3 M graphs at ×1000); they write the group's
-table, ``DB.DBA.RDF_GRAPH_GROUP_MEMBER``, then the in-memory state the SPARQL side reads (its
-``RDF_GRAPH_GROUP_INS_MEMONLY``). We do the same for all the run's graphs at once: one ``INSERT`` (``DELETE``)
-of the map's staging ids into (from) the table, a commit, then, in one statement each over the map, the
-caches: the set of private graphs (what the run-time check of a ``GRAPH ?g`` or union pattern reads), the
-graph IRI ↔ id caches (what the compiler's check of a graph named in the query, ``GRAPH <g>`` / ``FROM <g>``,
-reads: a private graph missing there is judged by the public's rights and read), the group's member list
-(rebuilt from the table as a restart's ``RDF_QUAD_LOAD_CACHE`` builds it), and compiled queries that named a
-graph are marked for recompilation (``jso_mark_affected``). Leaving removes the IRI cache entries too (a
-restart would not reload them; Virtuoso's ``_DEL`` keeps them, 1.3 M per ×1000 publish, and every one is a
-name in Virtuoso's table of interned strings, 8191 chains that every later lookup walks). A graph is never in the
-private set without its IRI cached (put before, removed after): with that order broken on purpose, a bulk load
-beside concurrent SPARQL readers stalled until its time limit. The map is filled with ``for vectored`` (IRI ids made a
-batch at a time; a row-at-a-time loop made ×1000's 2.6 M IRIs in about 70 s). Not done: the log
-records of the cache calls, which serve a roll-forward — the caches are rebuilt from the tables after it at
-every start — and the cluster edition's ``cl_exec``. A staging graph readable through permissions of its own
-(``DB.DBA.RDF_GRAPH_USER``) stops the run. A run that fails after its graphs were hidden drops its staged
-quads and only then (same procedure, same commit) takes its graphs out of the group; the map is the run's
-only while the registry key ``MSCKG_STAGING`` names its staging prefix.
+One publish at a time: hide, load and switch run under the store's publish lock (:class:`PublishLock`, an isql
+session of its own holding a row lock for the whole run); a second publish into the same store gives up
+after a wait, exit 2, and the switch checks that the map is still this run's (the registry key ``MSCKG_STAGING``).
+
+Why slots, made private once. Virtuoso 7.2.5 reads its in-memory set of private graphs (the run-time check of
+``GRAPH ?g`` and of the union) without the lock that adding or removing a member takes, and a change of that set
+under running queries crashed it (docs/deploy.md). Slots are the same IRIs in every run and stay private, empty,
+between runs: a re-publish of a release with no more graphs than there are slots changes no graph security. The
+set grows only on a first publish or past the headroom, and that is said (or refused, ``online``).
+
+Making slots private set-wise (``MSCKG_RESERVE_SLOTS``). Virtuoso's ``RDF_GRAPH_GROUP_INS`` takes one graph per
+call, with two commits (minutes for 1.3 M graphs at ×1000); it writes the group's table,
+``DB.DBA.RDF_GRAPH_GROUP_MEMBER``, then the in-memory state the SPARQL side reads (its
+``RDF_GRAPH_GROUP_INS_MEMONLY``). We do the same for all the new slots at once: one ``INSERT`` into the table, a
+commit, then one statement each for the caches: the set of private graphs, the graph IRI ↔ id caches (what the
+compiler's check of a graph named in the query, ``GRAPH <g>`` / ``FROM <g>``, reads: a private graph missing
+there is judged by the public's rights and read), the group's member list (rebuilt from the table as a restart's
+``RDF_QUAD_LOAD_CACHE`` builds it), and recompilation marks for compiled queries that named a graph
+(``jso_mark_affected``). A graph is never in the private set without its IRI cached (put before): with that order
+broken on purpose, a bulk load beside SPARQL readers stalled until its time limit. Not done: the log records of
+the cache calls, which serve a roll-forward (the caches are rebuilt from the tables at every start), and the
+cluster edition's ``cl_exec``. The map is filled with ``for vectored`` (IRI ids made a batch at a time). A slot
+readable through permissions of its own (``DB.DBA.RDF_GRAPH_USER``) stops the run.
 
 IRI id 8192 (``#i8192``). Virtuoso 7 hands out IRI ids from 19 sequences (``__IRI0`` … ``__IRI18``), each over a
 range of ids (``IRIRangeSize``, 1,996,544 by default); on a new database one of them draws from the first range,
@@ -56,25 +62,22 @@ would forget.
 
 Every step runs within a time limit (``step_limit``): past it isql is stopped, which ends its session (Virtuoso
 rolls back the open transaction of a client that has gone), the bulk loader is told to stop
-(``rdf_load_stop``), the staged graphs are removed, and the run fails with the step named. A failure before the
-switch's commit leaves the served release as it was.
+(``rdf_load_stop``), the staged quads are dropped (``MSCKG_DISCARD``, while the map is still the run's), and the
+run fails with the step named. A failure before the switch's commit leaves the served release as it was.
 
-``isql`` is given the password on its standard input, never on its command line: it first tries the default
-password (Virtuoso logs that as one failed login), then reads the real one.
 """
 
 import itertools
 import re
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from server.errors import SetupError
+from server.release.isql import STEP_LIMIT, PublishLock, run_isql, sql_string
 from server.release.publish import (
     OWNED,
-    STAGING,
     Credentials,
     Progress,
     PublishResult,
@@ -83,305 +86,14 @@ from server.release.publish import (
     staged_batches,
     staging_prefix,
 )
+from server.release.virtuoso_sql import SLOT_BLOCK, SLOTS, procedures
 
-#: Virtuoso's group of private graphs (readable only by users granted so).
-PRIVATE = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
-#: Graphs a new Virtuoso 7.2 database holds by itself, hidden from the public so that the union is our data.
-SYSTEM_GRAPHS = ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#",
-                 "http://localuriqaserver/sparql")  # fmt: skip
-#: ``MSCKG_SETUP``'s list of those graphs, as SQL strings.
-_SYSTEM_LIST = ", ".join("'" + graph + "'" for graph in SYSTEM_GRAPHS)
-#: Staging graphs are *slots*, ``<SLOTS><n>``, the same IRIs in every run: they stay private between runs.
-SLOTS = STAGING + "slot:"
-#: The registry key the switch marks its commit under, which a SPARQL reader can read (``bif:registry_get``):
-#: ``stable N`` between switches, ``switching N+1`` while the switch commits (:mod:`server.engine.fence`).
-RELEASE_MARK = "MSCKG_RELEASE"
-#: Slots are made private in blocks of this many.
-SLOT_BLOCK = 1024
 #: Quads per load file.
 BATCH = 500_000
 #: Graph IRIs per list file read by the hiding procedure.
 LIST_BATCH = 50_000
-#: The password isql tries before it asks for one.
-ISQL_DEFAULT_PASSWORD = "dba"  # noqa: S105 - isql's built-in first try, not ours
-#: Longest one step on the server may take by default (seconds): a loader that never returns fails the run.
-STEP_LIMIT = 1800.0
 #: Least time the removal of a failed run's staged graphs is given (seconds), whatever the step limit.
 DISCARD_LIMIT = 120.0
-
-_PROCEDURES = """
-create procedure DB.DBA.MSCKG_TABLES ()
-{
-  if (not exists (select 1 from DB.DBA.SYS_KEYS where KEY_TABLE = 'DB.DBA.MSCKG_MAP'))
-    exec ('create table DB.DBA.MSCKG_MAP (FROM_G IRI_ID primary key, TO_G IRI_ID)');
-  if (not exists (select 1 from DB.DBA.SYS_KEYS where KEY_TABLE = 'DB.DBA.MSCKG_DROP'))
-    exec ('create table DB.DBA.MSCKG_DROP (G IRI_ID primary key)');
-}
-;
-DB.DBA.MSCKG_TABLES ();
-create procedure DB.DBA.MSCKG_RESERVE_IID ()
-{
-  declare seq integer;
-  for (seq := 0; seq < 19; seq := seq + 1)
-    if (sequence_set (sprintf ('__IRI_MAX%d', seq), 0, 2) > 8192)
-      sequence_set (sprintf ('__IRI%d', seq), 8193, 1);
-}
-;
-DB.DBA.MSCKG_RESERVE_IID ();
-create procedure DB.DBA.MSCKG_READ_ONLY (in sparql_user varchar)
-{
-  foreach (varchar role_name in vector ('SPARQL_UPDATE', 'SPARQL_SPONGE')) do
-    if (exists (select 1 from DB.DBA.SYS_ROLE_GRANTS, DB.DBA.SYS_USERS R, DB.DBA.SYS_USERS U
-                where GI_DIRECT = 1 and GI_SUB = R.U_ID and R.U_NAME = role_name
-                and GI_SUPER = U.U_ID and U.U_NAME = sparql_user))
-      exec (sprintf ('revoke "%I" from "%I"', role_name, sparql_user));
-}
-;
-create procedure DB.DBA.MSCKG_CHECK_LOAD (in dir varchar)
-{
-  for (select LL_FILE, LL_ERROR, LL_STATE from DB.DBA.LOAD_LIST where LL_FILE like dir || '%') do
-    if (LL_ERROR is not null or LL_STATE <> 2)
-      signal ('MSCKG', sprintf ('bulk load of %s failed: %s', LL_FILE, coalesce (LL_ERROR, 'not loaded')));
-}
-;
-create procedure DB.DBA.MSCKG_MAP_START (in run varchar)
-{
-  exec ('delete from DB.DBA.MSCKG_MAP');
-  registry_set ('MSCKG_STAGING', run);
-}
-;
-create procedure DB.DBA.MSCKG_MAP_ADD (in list_file varchar)
-{
-  declare pairs any;
-  pairs := split_and_decode (file_to_string (list_file), 0, '\\0\\0\\n');
-  if (length (pairs[length (pairs) - 1]) = 0)
-    pairs := subseq (pairs, 0, length (pairs) - 1);
-  for vectored (in pair varchar := pairs)
-    {
-      insert soft DB.DBA.MSCKG_MAP (FROM_G, TO_G)
-        values (iri_to_id (subseq (pair, 0, strchr (pair, ' '))), iri_to_id (subseq (pair, strchr (pair, ' ') + 1)));
-    }
-  if (exists (select 1 from DB.DBA.MSCKG_MAP where TO_G = #i8192))
-    foreach (varchar pair in pairs) do
-      if (iri_to_id (subseq (pair, strchr (pair, ' ') + 1)) = #i8192)
-        signal ('MSCKG', sprintf ('graph <%s> has IRI id #i8192, which Virtuoso reads as the default permissions of '
-                                  || 'private graphs: the public could not read it; publish into a new database',
-                                  subseq (pair, strchr (pair, ' ') + 1)));
-}
-;
-create procedure DB.DBA.MSCKG_MAP_CHECK ()
-{
-  if (exists (select 1 from DB.DBA.MSCKG_MAP, DB.DBA.RDF_GRAPH_USER
-              where RGU_GRAPH_IID = FROM_G and RGU_USER_ID <> 0 and bit_and (RGU_PERMISSIONS, 1)))
-    signal ('MSCKG', 'a staging graph is readable through permissions of its own (DB.DBA.RDF_GRAPH_USER)');
-}
-;
-create procedure DB.DBA.MSCKG_SETUP_CHANGES ()
-{
-  declare changes integer;
-  changes := 0;
-  if (not exists (select 1 from DB.DBA.RDF_GRAPH_GROUP where RGG_IRI = '{private}'))
-    changes := changes + 1;
-  if (not exists (select 1 from DB.DBA.RDF_GRAPH_USER
-                  where RGU_GRAPH_IID = #i8192 and RGU_USER_ID = http_nobody_uid () and RGU_PERMISSIONS = 0))
-    changes := changes + 1;
-  foreach (varchar system_graph in vector ({system})) do
-    if (not exists (select 1 from DB.DBA.RDF_GRAPH_GROUP_MEMBER
-                    where RGGM_GROUP_IID = iri_to_id ('{private}') and RGGM_MEMBER_IID = iri_to_id (system_graph)))
-      changes := changes + 1;
-  foreach (varchar sparql_user in vector ('SPARQL', 'nobody')) do
-    foreach (varchar role_name in vector ('SPARQL_UPDATE', 'SPARQL_SPONGE')) do
-      if (exists (select 1 from DB.DBA.SYS_ROLE_GRANTS, DB.DBA.SYS_USERS R, DB.DBA.SYS_USERS U
-                  where GI_DIRECT = 1 and GI_SUB = R.U_ID and R.U_NAME = role_name
-                  and GI_SUPER = U.U_ID and U.U_NAME = sparql_user))
-        changes := changes + 1;
-  return changes;
-}
-;
-create procedure DB.DBA.MSCKG_PLAN (in slots varchar, in needed integer)
-{
-  declare reserved integer;
-  reserved := registry_get ('MSCKG_SLOTS');
-  reserved := case when isstring (reserved) then atoi (reserved) else 0 end;
-  if (reserved > 0 and dict_get (__rdf_graph_group_of_privates_dict (),
-                                 iri_to_id (sprintf ('%s%d', slots, reserved - 1), 0), 0) = 0)
-    reserved := 0;
-  return sprintf ('MSCKG-PLAN reserved=%d setup=%d threads=%d', reserved, DB.DBA.MSCKG_SETUP_CHANGES (),
-                  sys_stat ('enable_qp'));
-}
-;
-create procedure DB.DBA.MSCKG_SETUP ()
-{
-  DB.DBA.RDF_GRAPH_GROUP_CREATE ('{private}', 1);
-  if (not exists (select 1 from DB.DBA.RDF_GRAPH_USER
-                  where RGU_GRAPH_IID = #i8192 and RGU_USER_ID = http_nobody_uid () and RGU_PERMISSIONS = 0))
-    DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);
-  foreach (varchar system_graph in vector ({system})) do
-    if (not exists (select 1 from DB.DBA.RDF_GRAPH_GROUP_MEMBER
-                    where RGGM_GROUP_IID = iri_to_id ('{private}') and RGGM_MEMBER_IID = iri_to_id (system_graph)))
-      DB.DBA.RDF_GRAPH_GROUP_INS ('{private}', system_graph);
-  DB.DBA.MSCKG_READ_ONLY ('SPARQL');
-  DB.DBA.MSCKG_READ_ONLY ('nobody');
-}
-;
-create procedure DB.DBA.MSCKG_RESERVE_SLOTS (in slots varchar, in wanted integer)
-{
-  declare group_iid IRI_ID;
-  declare members, inx integer;
-  declare numbers, membs, fake any;
-  group_iid := iri_to_id ('{private}');
-  numbers := make_array (wanted, 'any');
-  for (inx := 0; inx < wanted; inx := inx + 1)
-    numbers[inx] := inx;
-  exec ('delete from DB.DBA.MSCKG_DROP');
-  for vectored (in slot integer := numbers)
-    {
-      insert soft DB.DBA.MSCKG_DROP (G) values (iri_to_id (sprintf ('%s%d', slots, slot)));
-    }
-  exec ('delete from DB.DBA.MSCKG_DROP where G in (select RGGM_MEMBER_IID from DB.DBA.RDF_GRAPH_GROUP_MEMBER '
-        || 'where RGGM_GROUP_IID = iri_to_id (''{private}''))');
-  if (exists (select 1 from DB.DBA.MSCKG_DROP))
-    {
-      exec ('insert soft DB.DBA.RDF_GRAPH_GROUP_MEMBER (RGGM_GROUP_IID, RGGM_MEMBER_IID) '
-            || 'select iri_to_id (''{private}''), G from DB.DBA.MSCKG_DROP');
-      commit work;
-      fake := (select count (dict_put (__rdf_graph_id2iri_dict (), G, __uname (id_to_canonicalized_iri (G))))
-               from DB.DBA.MSCKG_DROP);
-      fake := (select count (dict_put (__rdf_graph_iri2id_dict (), dict_get (__rdf_graph_id2iri_dict (), G), G))
-                      + count (dict_put (__rdf_graph_group_of_privates_dict (), G, 1))
-               from DB.DBA.MSCKG_DROP);
-      fake := (select count (jso_mark_affected (dict_get (__rdf_graph_id2iri_dict (), G))) from DB.DBA.MSCKG_DROP);
-      members := (select count (*) from DB.DBA.RDF_GRAPH_GROUP_MEMBER where RGGM_GROUP_IID = group_iid);
-      if (members < 1000)
-        {
-          membs := (select DB.DBA.VECTOR_AGG (RGGM_MEMBER_IID) from DB.DBA.RDF_GRAPH_GROUP_MEMBER
-                    where RGGM_GROUP_IID = group_iid);
-          if (membs is null) membs := vector ();
-          gvector_digit_sort (membs, 1, 0, 1);
-        }
-      else
-        {
-          membs := dict_new (members);
-          fake := (select count (dict_put (membs, RGGM_MEMBER_IID, 1)) from DB.DBA.RDF_GRAPH_GROUP_MEMBER
-                   where RGGM_GROUP_IID = group_iid);
-        }
-      dict_put (__rdf_graph_group_dict (), group_iid, membs);
-      jso_mark_affected ('{private}');
-    }
-  registry_set ('MSCKG_SLOTS', cast (wanted as varchar));
-}
-;
-create procedure DB.DBA.MSCKG_DROP_GRAPHS (in prefix varchar)
-{
-  delete from DB.DBA.MSCKG_DROP;
-  insert soft DB.DBA.MSCKG_DROP (G)
-    select G from (select distinct G from DB.DBA.RDF_QUAD) x where starts_with (id_to_iri (G), prefix);
-  exec ('delete from DB.DBA.RDF_QUAD where G in (select G from DB.DBA.MSCKG_DROP)');
-}
-;
-create procedure DB.DBA.MSCKG_DISCARD (in slots varchar, in run varchar)
-{
-  if (isstring (registry_get ('MSCKG_STAGING')) and registry_get ('MSCKG_STAGING') = run)
-    DB.DBA.MSCKG_DROP_GRAPHS (slots);
-}
-;
-create procedure DB.DBA.MSCKG_SWITCH (in owned varchar, in run varchar, in staged integer)
-{
-  declare held, epoch integer;
-  declare state, message, meta, rows, mark any;
-  if (not isstring (registry_get ('MSCKG_STAGING')) or registry_get ('MSCKG_STAGING') <> run)
-    signal ('MSCKG', 'another publish into this store started after this one: both stop, the served release stays');
-  state := '00000';
-  exec ('select count (*) from DB.DBA.MSCKG_MAP M, DB.DBA.RDF_QUAD Q where Q.G = M.FROM_G',
-        state, message, vector (), 1, meta, rows);
-  if (state <> '00000')
-    signal (state, message);
-  held := rows[0][0];
-  if (held <> staged)
-    signal ('MSCKG', sprintf ('the staging graphs hold %d quads, not the %d loaded: '
-                              || 'another publish into this store ran at the same time; the served release stays',
-                              held, staged));
-  DB.DBA.MSCKG_DROP_GRAPHS (owned);
-  exec ('insert into DB.DBA.RDF_QUAD (G, S, P, O) select M.TO_G, Q.S, Q.P, Q.O '
-        || 'from DB.DBA.MSCKG_MAP M, DB.DBA.RDF_QUAD Q where Q.G = M.FROM_G');
-  exec ('delete from DB.DBA.RDF_QUAD where G in (select FROM_G from DB.DBA.MSCKG_MAP)');
-  mark := registry_get ('{mark}');
-  epoch := case when isstring (mark) and strchr (mark, ' ') is not null
-                then atoi (subseq (mark, strchr (mark, ' ') + 1)) else 0 end;
-  {
-    declare exit handler for sqlstate '*'
-      {
-        registry_set ('{mark}', sprintf ('stable %d', epoch));
-        signal (__SQL_STATE, __SQL_MESSAGE);
-      };
-    registry_set ('{mark}', sprintf ('switching %d', epoch + 1));
-    commit work;
-  }
-  registry_set ('{mark}', sprintf ('stable %d', epoch + 1));
-}
-;
-"""
-
-
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def find_isql() -> str:
-    """Find Virtuoso's isql (Debian calls it ``isql-vt``; unixODBC's ``isql`` is another program).
-
-    :returns: the program's path.
-    :raises SetupError: if it is not installed.
-    """
-    found = shutil.which("isql-vt")
-    if found is None:
-        raise SetupError("Virtuoso's isql-vt is not installed: apt-get install virtuoso-opensource-7-bin")
-    return found
-
-
-def run_isql(address: str, credentials: Credentials, script: str, limit: float = STEP_LIMIT, step: str = "isql") -> str:
-    """Run SQL statements through isql; fail on the first error it reports.
-
-    :param address: Virtuoso's SQL address, ``HOST:PORT``.
-    :param credentials: the account (user and password required).
-    :param script: statements, each ending with ``;``.
-    :param limit: longest the whole script may run, seconds (then isql is stopped; Virtuoso rolls back the
-        statement of a client that has gone).
-    :param step: the publish step, for the messages.
-    :returns: isql's output.
-    :raises SetupError: if the server cannot be reached, refuses the login, or a statement fails.
-    """
-    user, password = credentials.required(f"Virtuoso at {address}")
-    stdin = ("" if password == ISQL_DEFAULT_PASSWORD else password + "\n") + script
-    try:
-        done = subprocess.run(  # noqa: S603 - a fixed program; the password goes to stdin
-            [find_isql(), address, user], input=stdin, capture_output=True, text=True, timeout=limit, check=False
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise SetupError(
-            f"Virtuoso at {address}: step {step!r} did not finish within {limit:g} s and was stopped (--step-timeout)"
-        ) from exc
-    if done.returncode < 0:
-        raise SetupError(f"Virtuoso at {address}: isql was stopped by signal {-done.returncode} during step {step!r}")
-    output = (done.stdout + done.stderr).replace(password, "********")
-    lines = output.splitlines()
-    prompted = any("Enter password" in line for line in lines)
-    errors = [line for line in lines if line.startswith("*** Error")]
-    if prompted and errors and "Bad login" in errors[0]:
-        errors = errors[1:]  # isql's first try, with its default password
-    for error in errors:
-        if "Bad login" in error:
-            raise SetupError(
-                f"Virtuoso at {address} refused the login of user {user!r}: check the credentials "
-                "(after a few failed logins Virtuoso refuses every login from this address for a minute)"
-            )
-        if "Connect failed" in error or "CL033" in error:
-            raise SetupError(f"cannot reach Virtuoso's SQL port at {address}: {error}")
-        detail = " ".join(lines[lines.index(error) : lines.index(error) + 3])
-        if "FA003" in error or "FA112" in error or "DirsAllowed" in detail:
-            raise SetupError(f"Virtuoso may not read the load folder: add it to DirsAllowed in virtuoso.ini ({error})")
-        raise SetupError(f"Virtuoso at {address}: {detail}")
-    return output
 
 
 def _write_load_files(dump: Path, folder: Path, graphs: dict[str, str]) -> int:
@@ -404,8 +116,8 @@ def _write_load_files(dump: Path, folder: Path, graphs: dict[str, str]) -> int:
 
 def _map_calls(folder: Path, run: str) -> str:
     return (
-        f"DB.DBA.MSCKG_MAP_START ({_sql_string(run)});\n"
-        + "".join(f"DB.DBA.MSCKG_MAP_ADD ({_sql_string(str(path))});\n" for path in sorted(folder.glob("graphs-*.txt")))
+        f"DB.DBA.MSCKG_MAP_START ({sql_string(run)});\n"
+        + "".join(f"DB.DBA.MSCKG_MAP_ADD ({sql_string(str(path))});\n" for path in sorted(folder.glob("graphs-*.txt")))
         + "DB.DBA.MSCKG_MAP_CHECK ();\n"
     )
 
@@ -497,7 +209,7 @@ def publish_virtuoso(release: Path, address: str, credentials: Credentials, load
     timer = Timer(progress)
     graphs: dict[str, str] = {}
     quads = 0
-    slots, token = _sql_string(SLOTS), _sql_string(run)
+    slots, token = sql_string(SLOTS), sql_string(run)
 
     def isql(step: str, script: str) -> str:
         return run_isql(address, credentials, script, step_limit, step)
@@ -508,9 +220,7 @@ def publish_virtuoso(release: Path, address: str, credentials: Credentials, load
         progress(f"staged {quads} quads in {len(graphs)} graphs under {folder}")
 
     def hide() -> None:
-        procedures = _PROCEDURES.replace("{private}", PRIVATE).replace("{system}", _SYSTEM_LIST)
-        procedures = procedures.replace("{mark}", RELEASE_MARK)
-        plan = Plan.read(isql("hide", procedures + f"select DB.DBA.MSCKG_PLAN ({slots}, {len(graphs)});\n"), address)
+        plan = Plan.read(isql("hide", procedures() + f"select DB.DBA.MSCKG_PLAN ({slots}, {len(graphs)});\n"), address)
         hazards = plan.hazards(len(graphs))
         if hazards and online:
             raise SetupError(f"Virtuoso at {address}: not safe while readers query (--online), nothing changed: "
@@ -522,20 +232,21 @@ def publish_virtuoso(release: Path, address: str, credentials: Credentials, load
         isql("hide", f"DB.DBA.MSCKG_DROP_GRAPHS ({slots});\nDB.DBA.MSCKG_SETUP ();\n{grow}" + _map_calls(folder, run))
 
     def load() -> None:
-        where = _sql_string(str(folder) + "/")  # every value below is quoted by _sql_string
+        where = sql_string(str(folder) + "/")  # every value below is quoted by _sql_string
         forget = f"delete from DB.DBA.LOAD_LIST where LL_FILE like {where} || '%';\n"  # noqa: S608
-        isql("load", f"{forget}ld_dir ({_sql_string(str(folder))}, 'staged-*.nq', 'urn:x-msckg:unused');\n"
+        isql("load", f"{forget}ld_dir ({sql_string(str(folder))}, 'staged-*.nq', 'urn:x-msckg:unused');\n"
                      f"rdf_loader_run ();\nDB.DBA.MSCKG_CHECK_LOAD ({where});\n{forget}checkpoint;\n")  # fmt: skip
 
     def switch() -> None:
-        isql("switch", f"DB.DBA.MSCKG_SWITCH ({_sql_string(OWNED)}, {token}, {quads});\ncheckpoint;\n")
+        isql("switch", f"DB.DBA.MSCKG_SWITCH ({sql_string(OWNED)}, {token});\ncheckpoint;\n")
 
     progress(f"publishing {release} to Virtuoso at {address} (staging graphs {SLOTS}…, run {run})")
     try:
         timer.step("stage", write)
-        timer.step("hide", hide)
-        timer.step("load", load)
-        timer.step("switch", switch)
+        with PublishLock(address, credentials, run):
+            timer.step("hide", hide)
+            timer.step("load", load)
+            timer.step("switch", switch)
     except BaseException:
         try:
             run_isql(address, credentials, f"rdf_load_stop ();\nDB.DBA.MSCKG_DISCARD ({slots}, {token});\n",

@@ -51,8 +51,8 @@ def served_counts(endpoint: str) -> list[int]:
 
 def sql(server: Virtuoso, script: str) -> str:
     """Run statements as the DBA; isql's output."""
+    from server.release.isql import run_isql
     from server.release.publish import Credentials
-    from server.release.virtuoso import run_isql
 
     return run_isql(server.address, Credentials("dba", server.password), script)
 
@@ -74,7 +74,7 @@ def staged_quads(server: Virtuoso, prefix: str = STAGING) -> int:
 def private_state(server: Virtuoso, prefix: str = STAGING) -> tuple[int, int]:
     """Staging graphs (of every run, or of the run with ``prefix``) in Virtuoso's private group (its table), and
     how far its in-memory copy differs from the table."""
-    from server.release.virtuoso import PRIVATE
+    from server.release.virtuoso_sql import PRIVATE
 
     members = f"select count (*) from DB.DBA.RDF_GRAPH_GROUP_MEMBER where RGGM_GROUP_IID = iri_to_id ('{PRIVATE}')"
     staged = sql_number(server, f"{members} and starts_with (id_to_iri (RGGM_MEMBER_IID), '{prefix}')")
@@ -84,7 +84,7 @@ def private_state(server: Virtuoso, prefix: str = STAGING) -> tuple[int, int]:
 
 def slot_of(server: Virtuoso, graph: str) -> str:
     """The staging slot the last publish run loaded a release graph into (its map, as the DBA reads it)."""
-    from server.release.virtuoso import SLOTS
+    from server.release.virtuoso_sql import SLOTS
 
     output = sql(server, f"select id_to_iri (FROM_G) from DB.DBA.MSCKG_MAP where TO_G = iri_to_id ('{graph}');\n")
     found = re.search(rf"^({re.escape(SLOTS)}\d+)\s*$", output, re.MULTILINE)
@@ -94,7 +94,7 @@ def slot_of(server: Virtuoso, graph: str) -> str:
 
 def private(server: Virtuoso, graph: str) -> tuple[int, int]:
     """Whether one graph is in Virtuoso's private group: its table, its in-memory copy (1 or 0 each)."""
-    from server.release.virtuoso import PRIVATE
+    from server.release.virtuoso_sql import PRIVATE
 
     iid = f"iri_to_id ('{graph}')"
     listed = sql_number(server, "select count (*) from DB.DBA.RDF_GRAPH_GROUP_MEMBER where "

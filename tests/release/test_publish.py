@@ -161,8 +161,9 @@ def test_virtuoso_publish_stopped_after_the_load_discards_the_staged_quads(  # t
 
 def test_virtuoso_sparql_user_cannot_reach_out(published_virtuoso, real_release: Path) -> None:  # type: ignore[no-untyped-def]
     """Sent straight to the store, not through the front: SERVICE, a sponged FROM, LOAD refused; nothing called."""
+    from server.release.isql import run_isql
     from server.release.publish import Credentials
-    from server.release.virtuoso import publish_virtuoso, run_isql
+    from server.release.virtuoso import publish_virtuoso
 
     server = published_virtuoso
     account = Credentials("dba", server.password)

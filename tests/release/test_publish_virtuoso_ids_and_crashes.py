@@ -26,7 +26,8 @@ from click.testing import CliRunner
 from server.cli import main
 from server.release.layout import DUMP_FILE
 from server.release.publish import OWNED, Credentials
-from server.release.virtuoso import RELEASE_MARK, publish_virtuoso
+from server.release.virtuoso import publish_virtuoso
+from server.release.virtuoso_sql import RELEASE_MARK
 from tests.release.store_checks import (
     STAGED,
     ask,
@@ -193,13 +194,12 @@ def _publish_killed(server: Virtuoso, release: Path, switch_first: bool) -> str:
     seen: dict[str, str] = {}
 
     def progress(line: str) -> None:
-        for key, pattern in (("run", r", run (\S+)\)$"), ("quads", r"^staged (\d+) quads")):
-            found = re.search(pattern, line)
-            if found:
-                seen[key] = found.group(1)
+        found = re.search(r", run (\S+)\)$", line)
+        if found:
+            seen["run"] = found.group(1)
         if line.startswith("load: done"):
             if switch_first:
-                sql(server, f"DB.DBA.MSCKG_SWITCH ('{OWNED}', '{seen['run']}', {seen['quads']});\n")
+                sql(server, f"DB.DBA.MSCKG_SWITCH ('{OWNED}', '{seen['run']}');\n")
             server.kill()
             raise _Killed
 

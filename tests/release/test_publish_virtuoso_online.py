@@ -24,7 +24,8 @@ from click.testing import CliRunner, Result
 
 from server.cli import main
 from server.release.layout import DUMP_FILE
-from server.release.virtuoso import PRIVATE, RELEASE_MARK, slots_for
+from server.release.virtuoso import slots_for
+from server.release.virtuoso_sql import PRIVATE, RELEASE_MARK
 from tests.release.store_checks import (
     COUNT_UNION,
     number,
@@ -237,6 +238,33 @@ def test_front_waits_while_the_store_marks_a_switch(online_virtuoso: Virtuoso, r
             quick.query(spec)
     finally:
         sql(server, set_mark.format(RELEASE_MARK, "stable", epoch + 2))
+
+
+def test_one_publish_at_a_time(online_virtuoso: Virtuoso, real_release: Path, endpoint_release: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """While a run holds the store's publish lock, a second publish gives up (exit 2) and changes nothing; a run
+    whose process died leaves no lock behind."""
+    from server.release import isql
+    from server.release.publish import Credentials
+
+    server = online_virtuoso
+    assert _publish(server, real_release).exit_code == 0
+    monkeypatch.setattr(isql, "LOCK_WAIT", 2.0)
+    account = Credentials("dba", server.password)
+    with isql.PublishLock(server.address, account, "urn:x-msckg:staging:other-run:"):
+        refused = _publish(server, endpoint_release)
+    assert refused.exit_code == 2, refused.output
+    assert "another publish into this store is running (run urn:x-msckg:staging:other-run:)" in refused.output
+    assert "Traceback" not in refused.output
+    assert served_counts(server.sparql) == list(release_counts(real_release)) and staged_quads(server) == 0
+    # a run that dies holding the lock: its isql session goes with it (here: killed), and so does the lock
+    dead = isql.PublishLock(server.address, account, "urn:x-msckg:staging:dead-run:").__enter__()
+    assert dead.session is not None
+    dead.session.kill()
+    dead.session.wait()
+    taken = _publish(server, endpoint_release)
+    assert taken.exit_code == 0, taken.output
+    assert served_counts(server.sparql) == list(release_counts(endpoint_release))
 
 
 def test_online_is_for_virtuoso_only(tmp_path: Path) -> None:
