@@ -19,6 +19,7 @@ past the limit is a :class:`~server.errors.QueryTimeout` (503), never a partial 
 """
 
 import io
+import logging
 import re
 import threading
 import time
@@ -42,6 +43,8 @@ from server.errors import QueryError, QueryTimeout, StoreUnavailable
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
+
+log = logging.getLogger("msckg.remote")
 
 #: What we ask the store for, per kind of result: formats pyoxigraph parses as a stream.
 _ACCEPT = {"solutions": "application/sparql-results+xml", "graph": "application/n-triples"}
@@ -184,6 +187,7 @@ class RemoteEngine:
         self.graphs = _StoreGraphs(self)
         self._fence: ReleaseFence | None = None
         self._fence_lock = threading.Lock()
+        self._unfenced = False
 
     @property
     def dialect(self) -> Dialect:
@@ -221,13 +225,23 @@ class RemoteEngine:
     def fence(self) -> ReleaseFence | None:
         """The fence against answers that straddle a release switch, for a store that marks its switches.
 
-        :returns: the fence, or ``None`` when the store reads consistently without one.
+        A store that refuses the mark's query (its public may not call ``bif:registry_get``) is served unfenced,
+        with a warning in the log: that store cannot be published into under readers safely.
+
+        :returns: the fence, or ``None`` when the store reads consistently without one, or refuses the mark.
         """
         mark_query = self.dialect.release_mark_query
-        if mark_query is not None and self._fence is None:
-            with self._fence_lock:
-                if self._fence is None:
-                    self._fence = ReleaseFence(lambda: self._value(mark_query))
+        if mark_query is None or self._unfenced:
+            return None
+        with self._fence_lock:
+            if self._fence is None:
+                try:
+                    self._value(mark_query)
+                except QueryError as exc:  # a store that does not let the public read its registry
+                    log.warning("answers from %s are not fenced against release switches: %s", self.endpoint, exc)
+                    self._unfenced = True
+                    return None
+                self._fence = ReleaseFence(lambda: self._value(mark_query))
         return self._fence
 
     def _answer(self, spec: QuerySpec, kind: str, deadline: float) -> QueryResult:

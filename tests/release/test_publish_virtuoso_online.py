@@ -240,6 +240,26 @@ def test_front_waits_while_the_store_marks_a_switch(online_virtuoso: Virtuoso, r
         sql(server, set_mark.format(RELEASE_MARK, "stable", epoch + 2))
 
 
+def test_a_store_that_refuses_the_mark_is_served_unfenced_with_a_warning(
+        online_virtuoso: Virtuoso, real_release: Path, caplog: pytest.LogCaptureFixture) -> None:  # fmt: skip
+    import dataclasses
+    import logging
+
+    from server.engine import QuerySpec
+    from server.engine.dialect import VIRTUOSO
+    from server.engine.remote import RemoteEngine
+
+    server = online_virtuoso
+    assert _publish(server, real_release).exit_code == 0
+    refusing = dataclasses.replace(VIRTUOSO, release_mark_query="SELECT (bif:msckg_no_such_function () AS ?m) {}")
+    engine = RemoteEngine(server.sparql, 5, refusing)
+    with caplog.at_level(logging.WARNING, logger="msckg.remote"):
+        body = engine.query(QuerySpec(COUNT_UNION, accept="text/csv")).body
+    assert body.decode().splitlines()[1] == str(release_counts(real_release)[1])
+    assert engine.fence is None
+    assert "are not fenced against release switches" in caplog.text
+
+
 def test_one_publish_at_a_time(online_virtuoso: Virtuoso, real_release: Path, endpoint_release: Path,
                                monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     """While a run holds the store's publish lock, a second publish gives up (exit 2) and changes nothing; a run
