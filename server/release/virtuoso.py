@@ -122,6 +122,22 @@ def _map_calls(folder: Path, run: str) -> str:
     )
 
 
+def _discard(address: str, credentials: Credentials, folder: Path, run: str, limit: float,
+             progress: Progress) -> None:  # fmt: skip
+    """Undo a failed run, still holding the publish lock: stop its bulk load, and drop its staged quads.
+
+    The load files go first, so that a loader that outlived its isql session (Virtuoso runs a statement on
+    after its client has gone) fails on the files left; ``MSCKG_DISCARD`` then waits for the file it is on.
+    """
+    shutil.rmtree(folder, ignore_errors=True)
+    where = sql_string(str(folder) + "/")
+    script = f"DB.DBA.MSCKG_DISCARD ({sql_string(SLOTS)}, {sql_string(run)}, {where}, {round(limit)});\n"
+    try:
+        run_isql(address, credentials, script, limit + 30, "discard")
+    except SetupError as exc:
+        progress(f"could not undo the failed run ({exc}); the next publish empties the staging graphs first")
+
+
 def slots_for(graphs: int) -> int:
     """How many staging slots a store gets when a release of ``graphs`` graphs needs more than it has.
 
@@ -244,16 +260,13 @@ def publish_virtuoso(release: Path, address: str, credentials: Credentials, load
     try:
         timer.step("stage", write)
         with PublishLock(address, credentials, run):
-            timer.step("hide", hide)
-            timer.step("load", load)
-            timer.step("switch", switch)
-    except BaseException:
-        try:
-            run_isql(address, credentials, f"rdf_load_stop ();\nDB.DBA.MSCKG_DISCARD ({slots}, {token});\n",
-                     max(step_limit, DISCARD_LIMIT), "discard")  # fmt: skip
-        except SetupError:
-            progress(f"could not remove the staged quads of graphs {SLOTS}…; the next publish removes them")
-        raise
+            try:
+                timer.step("hide", hide)
+                timer.step("load", load)
+                timer.step("switch", switch)
+            except BaseException:
+                _discard(address, credentials, folder, run, max(step_limit, DISCARD_LIMIT), progress)
+                raise
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return PublishResult(f"virtuoso://{address}", quads, len(graphs), timer.finish())

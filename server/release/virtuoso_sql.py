@@ -189,10 +189,21 @@ create procedure DB.DBA.MSCKG_DROP_GRAPHS (in prefix varchar)
   exec ('delete from DB.DBA.RDF_QUAD where G in (select G from DB.DBA.MSCKG_DROP)');
 }
 ;
-create procedure DB.DBA.MSCKG_DISCARD (in slots varchar, in run varchar)
+create procedure DB.DBA.MSCKG_DISCARD (in slots varchar, in run varchar, in dir varchar, in patience integer)
 {
+  declare waited integer;
+  rdf_load_stop ();
+  waited := 0;
+  while (waited < patience and exists (select 1 from DB.DBA.LOAD_LIST where LL_FILE like dir || '%' and LL_STATE = 1))
+    {
+      delay (1);
+      waited := waited + 1;
+    }
   if (isstring (registry_get ('MSCKG_STAGING')) and registry_get ('MSCKG_STAGING') = run)
     DB.DBA.MSCKG_DROP_GRAPHS (slots);
+  delete from DB.DBA.LOAD_LIST where LL_FILE like dir || '%';
+  if (waited >= patience)
+    signal ('MSCKG', sprintf ('a bulk load of this run was still running after %d s', patience));
 }
 ;
 create procedure DB.DBA.MSCKG_SWITCH (in owned varchar, in run varchar)
@@ -211,13 +222,15 @@ create procedure DB.DBA.MSCKG_SWITCH (in owned varchar, in run varchar)
   {
     declare exit handler for sqlstate '*'
       {
-        registry_set ('{mark}', sprintf ('stable %d', epoch));
+        registry_set ('{mark}', mark);
         signal (__SQL_STATE, __SQL_MESSAGE);
       };
-    registry_set ('{mark}', sprintf ('switching %d', epoch + 1));
+    log_enable (0, 1);
+    registry_set ('{mark}', sprintf ('switching %d %s', epoch + 1, run));
+    log_enable (1, 1);
     commit work;
   }
-  registry_set ('{mark}', sprintf ('stable %d', epoch + 1));
+  registry_set ('{mark}', sprintf ('stable %d %s', epoch + 1, run));
 }
 ;
 """

@@ -203,7 +203,7 @@ def test_republish_while_readers_query_the_front_shows_one_whole_release_at_a_ti
         front.close()
     assert not wrong, wrong[:5]
     assert sum(reads.values()) >= 2 * REPUBLISHES, reads
-    assert _mark(server) == f"stable {epoch + REPUBLISHES}"
+    assert _mark(server).split()[:2] == ["stable", str(epoch + REPUBLISHES)]
     assert _answer(server.sparql) == wholes[(REPUBLISHES - 1) % 2]
 
 
