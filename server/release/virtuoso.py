@@ -239,7 +239,8 @@ def publish_virtuoso(release: Path, address: str, credentials: Credentials, load
         plan = Plan.read(isql("hide", procedures() + f"select DB.DBA.MSCKG_PLAN ({slots}, {len(graphs)});\n"), address)
         hazards = plan.hazards(len(graphs))
         if hazards and online:
-            raise SetupError(f"Virtuoso at {address}: not safe while readers query (--online), nothing changed: "
+            raise SetupError(f"Virtuoso at {address}: not safe while readers query (--online): nothing published, "
+                             "graph security unchanged: "
                              + "; ".join(hazards) + " (docs/deploy.md, 'Publishing while readers query')")  # fmt: skip
         for hazard in hazards:
             progress(f"warning: {hazard}: publish with no reader querying (docs/deploy.md)")

@@ -77,7 +77,12 @@ def create_app(settings: Settings | None = None, engine: QueryEngine | None = No
         "pin": pin,
         "fixed": fixed,
     }
-    tag_base = f"{release.get('version', '')}|{settings.release.name}|{settings.public_url}"
+    # answers are tagged (ETag, public max-age) for the pinned release; a remote store can take a new release while
+    # this front serves (msckg publish --online), so its answers are not
+    from server.engine.remote import RemoteEngine
+
+    remote = isinstance(engine, RemoteEngine)
+    tag_base = None if remote else f"{release.get('version', '')}|{settings.release.name}|{settings.public_url}"
 
     from server.web.downloads import bp as downloads_bp
     from server.web.entities import bp as entities_bp
@@ -141,15 +146,17 @@ _STABLE = ("/sparql", "/.well-known/void", "/entity/", "/ontology/", "/np/", "/c
            "/graph/")  # fmt: skip
 
 
-def _entity_tag(base: str) -> str | None:
+def _entity_tag(base: str | None) -> str | None:
     """Return the weak entity tag of a GET answer that only the release and the request decide, else ``None``.
+
+    ``base`` names the served release (``None``: the release may change under the server, nothing is tagged).
 
     Weak (``W/``): blank-node labels may differ between two loads of the same release; the answer means the same.
     Queries calling a function with a new value on every evaluation get none.
     """
     from server.engine.cache import VOLATILE
 
-    if request.method not in ("GET", "HEAD") or not request.path.startswith(_STABLE):
+    if base is None or request.method not in ("GET", "HEAD") or not request.path.startswith(_STABLE):
         return None
     if request.path == "/sparql" and VOLATILE.search(request.query_string.decode("latin-1")):
         return None

@@ -85,9 +85,12 @@ def _exists(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    # a killed child stays a zombie until reaped; treat zombies as gone
-    with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
-        return handle.read().split(")")[-1].split()[0] != "Z"
+    # a killed child stays a zombie until reaped; treat zombies as gone, and one reaped while we look
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().split(")")[-1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
 
 
 def test_no_outbound_connection(live_server) -> None:  # type: ignore[no-untyped-def]
