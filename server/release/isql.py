@@ -145,12 +145,15 @@ class PublishLock:
         self.session.stdin.flush()
         deadline = time.monotonic() + LOCK_WAIT
         holder = ""
-        while time.monotonic() < deadline and self.session.poll() is None:
-            holder = self._holder()
-            if holder == self.run:
-                return self
-            time.sleep(0.2)
-        self.__exit__(None, None, None)
+        try:
+            while time.monotonic() < deadline and self.session.poll() is None:
+                holder = self._holder()
+                if holder == self.run:
+                    return self
+                time.sleep(0.2)
+        finally:
+            if holder != self.run:
+                self.__exit__(None, None, None)
         raise SetupError(f"Virtuoso at {self.address}: another publish into this store is running "
                          f"(run {holder or '?'}); try again when it has finished")  # fmt: skip
 
