@@ -21,6 +21,12 @@ The staged dump (:mod:`server.release.publish`) is written as N-Quads files into
    are compiled when run (``exec``), so that the optimizer sees the tables' real sizes: compiled with the
    procedure, against an empty map, the join ran once per graph (minutes at ×100).
 
+A run killed while loading leaves its bulk load running in the server (Virtuoso finishes a statement whose
+client has gone) and its other files listed: before it empties the slots, hide unlists them, stops that loader
+and waits until it has left the file it is on (``MSCKG_CLEAR_LOADS``; a file taken before the server last
+started is left over from a crash and no loader holds it). Otherwise that loader would go on filling the slots of
+this run.
+
 One publish at a time: hide, load and switch run under the store's publish lock (:class:`PublishLock`, an isql
 session of its own holding a row lock for the whole run); a second publish into the same store gives up
 after a wait, exit 2, and the switch checks that the map is still this run's (the registry key ``MSCKG_STAGING``).
@@ -246,7 +252,8 @@ def publish_virtuoso(release: Path, address: str, credentials: Credentials, load
             progress(f"warning: {hazard}: publish with no reader querying (docs/deploy.md)")
         wanted = slots_for(len(graphs))
         grow = f"DB.DBA.MSCKG_RESERVE_SLOTS ({slots}, {wanted});\n" if len(graphs) > plan.reserved else ""
-        isql("hide", f"DB.DBA.MSCKG_DROP_GRAPHS ({slots});\nDB.DBA.MSCKG_SETUP ();\n{grow}" + _map_calls(folder, run))
+        clear = f"DB.DBA.MSCKG_CLEAR_LOADS ({round(step_limit)});\nDB.DBA.MSCKG_DROP_GRAPHS ({slots});\n"
+        isql("hide", f"{clear}DB.DBA.MSCKG_SETUP ();\n{grow}" + _map_calls(folder, run))
 
     def load() -> None:
         where = sql_string(str(folder) + "/")  # every value below is quoted by _sql_string

@@ -181,6 +181,37 @@ create procedure DB.DBA.MSCKG_RESERVE_SLOTS (in slots varchar, in wanted integer
   registry_set ('MSCKG_SLOTS', cast (wanted as varchar));
 }
 ;
+create procedure DB.DBA.MSCKG_CLEAR_LOADS (in patience integer)
+{
+  declare started datetime;
+  declare waited integer;
+  declare report any;
+  report := status ('');
+  started := stringdate (sprintf ('%d-%d-%d %d:%d', sys_stat ('st_started_since_year'),
+                                  sys_stat ('st_started_since_month'), sys_stat ('st_started_since_day'),
+                                  sys_stat ('st_started_since_hour'), sys_stat ('st_started_since_minute')));
+  delete from DB.DBA.LOAD_LIST where LL_STATE = 0 and LL_FILE like '%/msckg-publish-%/staged-%';
+  update DB.DBA.LOAD_LIST set LL_STATE = 2, LL_ERROR = 'msckg: taken before the server last started'
+    where LL_STATE = 1 and LL_FILE like '%/msckg-publish-%/staged-%' and LL_STARTED < started;
+  if (exists (select 1 from DB.DBA.LOAD_LIST where LL_STATE = 1 and LL_FILE like '%/msckg-publish-%/staged-%'))
+    rdf_load_stop ();
+  waited := 0;
+  for (select top 1 LL_FILE as loading from DB.DBA.LOAD_LIST
+       where LL_STATE = 1 and LL_FILE like '%/msckg-publish-%/staged-%') do
+    {
+      while (exists (select 1 from DB.DBA.LOAD_LIST where LL_STATE = 1 and LL_FILE like '%/msckg-publish-%/staged-%'))
+        {
+          if (waited >= patience)
+            signal ('MSCKG', sprintf ('the bulk load of an earlier publish is still running (%s) after %d s: '
+                                      || 'try again when it has finished', loading, patience));
+          delay (1);
+          waited := waited + 1;
+        }
+    }
+  delete from DB.DBA.LOAD_LIST where LL_FILE like '%/msckg-publish-%/staged-%';
+  commit work;
+}
+;
 create procedure DB.DBA.MSCKG_DROP_GRAPHS (in prefix varchar)
 {
   delete from DB.DBA.MSCKG_DROP;

@@ -297,6 +297,39 @@ def test_one_publish_at_a_time(online_virtuoso: Virtuoso, real_release: Path, en
     assert served_counts(server.sparql) == list(release_counts(endpoint_release))
 
 
+def test_a_publisher_killed_while_loading_leaves_nothing_in_the_next_release(
+        online_virtuoso: Virtuoso, endpoint_release: Path, tmp_path: Path) -> None:  # fmt: skip
+    """``msckg publish`` killed during its bulk load: the load goes on in Virtuoso (its isql, and the server's
+    statement, outlive the process). The next publish stops it and waits for it before it empties the slots, so
+    none of the killed run's quads reaches the release it serves."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    server = online_virtuoso
+    big = tmp_path / "big"
+    big.mkdir()
+    lines = (f"<https://w3id.org/msc-liver/entity/k{n}> <http://www.w3.org/2000/01/rdf-schema#label> \"k{n}\" "
+             f"<https://w3id.org/msc-liver/graph/test/{n % 50}> .\n" for n in range(1_200_000))  # fmt: skip
+    (big / DUMP_FILE).write_text("".join(lines), encoding="utf-8")
+    env = {**os.environ, "MSCKG_STORE_USER": "dba", "MSCKG_STORE_PASSWORD": server.password}
+    killed = subprocess.Popen(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "server", "publish", "--release", str(big), "--virtuoso", server.address,
+         "--load-dir", str(server.load_dir)], env=env, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert killed.stderr is not None
+    for line in killed.stderr:
+        if line.startswith("hide: done"):
+            break
+    time.sleep(0.5)  # the bulk load has begun
+    killed.kill()
+    killed.wait()
+    result = _publish(server, endpoint_release)
+    assert result.exit_code == 0, result.output
+    assert _answer(server.sparql) == _release_answer(endpoint_release)
+    assert staged_quads(server) == 0
+
+
 def test_online_is_for_virtuoso_only(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["publish", "--gsp", "http://127.0.0.1:9/store", "--online"])
     assert result.exit_code == 2
