@@ -22,10 +22,10 @@ The staged dump (:mod:`server.release.publish`) is written as N-Quads files into
    procedure, against an empty map, the join ran once per graph (minutes at ×100).
 
 A run killed while loading leaves its bulk load running in the server (Virtuoso finishes a statement whose
-client has gone) and its other files listed: before it empties the slots, hide unlists them, stops that loader
-and waits until it has left the file it is on (``MSCKG_CLEAR_LOADS``; a file taken before the server last
-started is left over from a crash and no loader holds it). Otherwise that loader would go on filling the slots of
-this run.
+client has gone, as long as its isql lives) and its other files listed: before it empties the slots, hide
+unlists them, asks the loader to stop after its file, and waits while the slots still gain quads
+(``MSCKG_STOP_LOADS``; a file listed as being loaded while no quad arrives for 10 s was left by a loader that died,
+with its isql or the server). Otherwise that loader would go on filling the slots of this run.
 
 One publish at a time: hide, load and switch run under the store's publish lock (:class:`PublishLock`, an isql
 session of its own holding a row lock for the whole run); a second publish into the same store gives up
@@ -132,8 +132,8 @@ def _discard(address: str, credentials: Credentials, folder: Path, run: str, lim
              progress: Progress) -> None:  # fmt: skip
     """Undo a failed run, still holding the publish lock: stop its bulk load, and drop its staged quads.
 
-    The load files go first, so that a loader that outlived its isql session (Virtuoso runs a statement on
-    after its client has gone) fails on the files left; ``MSCKG_DISCARD`` then waits for the file it is on.
+    The load files go first, so that a loader still running (Virtuoso runs a statement on after its client has
+    gone) fails on the files left; ``MSCKG_DISCARD`` then waits while it still adds quads.
     """
     shutil.rmtree(folder, ignore_errors=True)
     where = sql_string(str(folder) + "/")
@@ -252,7 +252,8 @@ def publish_virtuoso(release: Path, address: str, credentials: Credentials, load
             progress(f"warning: {hazard}: publish with no reader querying (docs/deploy.md)")
         wanted = slots_for(len(graphs))
         grow = f"DB.DBA.MSCKG_RESERVE_SLOTS ({slots}, {wanted});\n" if len(graphs) > plan.reserved else ""
-        clear = f"DB.DBA.MSCKG_CLEAR_LOADS ({round(step_limit)});\nDB.DBA.MSCKG_DROP_GRAPHS ({slots});\n"
+        clear = f"DB.DBA.MSCKG_STOP_LOADS ('%/msckg-publish-%/staged-%', {round(step_limit)});\n"
+        clear += f"DB.DBA.MSCKG_DROP_GRAPHS ({slots});\n"
         isql("hide", f"{clear}DB.DBA.MSCKG_SETUP ();\n{grow}" + _map_calls(folder, run))
 
     def load() -> None:

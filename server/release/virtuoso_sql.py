@@ -181,34 +181,49 @@ create procedure DB.DBA.MSCKG_RESERVE_SLOTS (in slots varchar, in wanted integer
   registry_set ('MSCKG_SLOTS', cast (wanted as varchar));
 }
 ;
-create procedure DB.DBA.MSCKG_CLEAR_LOADS (in patience integer)
+create procedure DB.DBA.MSCKG_STAGED ()
 {
-  declare started datetime;
-  declare waited integer;
-  declare report any;
-  report := status ('');
-  started := stringdate (sprintf ('%d-%d-%d %d:%d', sys_stat ('st_started_since_year'),
-                                  sys_stat ('st_started_since_month'), sys_stat ('st_started_since_day'),
-                                  sys_stat ('st_started_since_hour'), sys_stat ('st_started_since_minute')));
-  delete from DB.DBA.LOAD_LIST where LL_STATE = 0 and LL_FILE like '%/msckg-publish-%/staged-%';
-  update DB.DBA.LOAD_LIST set LL_STATE = 2, LL_ERROR = 'msckg: taken before the server last started'
-    where LL_STATE = 1 and LL_FILE like '%/msckg-publish-%/staged-%' and LL_STARTED < started;
-  if (exists (select 1 from DB.DBA.LOAD_LIST where LL_STATE = 1 and LL_FILE like '%/msckg-publish-%/staged-%'))
-    rdf_load_stop ();
-  waited := 0;
-  for (select top 1 LL_FILE as loading from DB.DBA.LOAD_LIST
-       where LL_STATE = 1 and LL_FILE like '%/msckg-publish-%/staged-%') do
+  declare state, message, meta, rows any;
+  state := '00000';
+  exec ('select count (*) from DB.DBA.MSCKG_MAP M, DB.DBA.RDF_QUAD Q where Q.G = M.FROM_G',
+        state, message, vector (), 1, meta, rows);
+  if (state <> '00000')
+    signal (state, message);
+  return rows[0][0];
+}
+;
+create procedure DB.DBA.MSCKG_STOP_LOADS (in files varchar, in patience integer)
+{
+  declare waited, counted, counting, quiet integer;
+  delete from DB.DBA.LOAD_LIST where LL_STATE = 0 and LL_FILE like files;
+  commit work;
+  if (not exists (select 1 from DB.DBA.LOAD_LIST where LL_STATE = 1 and LL_FILE like files))
     {
-      while (exists (select 1 from DB.DBA.LOAD_LIST where LL_STATE = 1 and LL_FILE like '%/msckg-publish-%/staged-%'))
-        {
-          if (waited >= patience)
-            signal ('MSCKG', sprintf ('the bulk load of an earlier publish is still running (%s) after %d s: '
-                                      || 'try again when it has finished', loading, patience));
-          delay (1);
-          waited := waited + 1;
-        }
+      delete from DB.DBA.LOAD_LIST where LL_FILE like files;
+      commit work;
+      return;
     }
-  delete from DB.DBA.LOAD_LIST where LL_FILE like '%/msckg-publish-%/staged-%';
+  insert soft DB.DBA.LOAD_LIST (LL_FILE, LL_GRAPH) values ('##stop', 'urn:x-msckg:unused');
+  commit work;
+  waited := 0;
+  quiet := 0;
+  counted := DB.DBA.MSCKG_STAGED ();
+  while (exists (select 1 from DB.DBA.LOAD_LIST where LL_STATE = 1 and LL_FILE like files))
+    {
+      if (waited >= patience)
+        signal ('MSCKG', sprintf ('a bulk load of a publish run is still adding quads after %d s: '
+                                  || 'try again when it has finished', patience));
+      delay (5);
+      waited := waited + 5;
+      counting := DB.DBA.MSCKG_STAGED ();
+      quiet := case when counting = counted then quiet + 1 else 0 end;
+      if (quiet >= 2)
+        update DB.DBA.LOAD_LIST set LL_STATE = 2, LL_ERROR = 'msckg: no loader adds quads any more'
+          where LL_STATE = 1 and LL_FILE like files;
+      commit work;
+      counted := counting;
+    }
+  delete from DB.DBA.LOAD_LIST where LL_FILE like files;
   commit work;
 }
 ;
@@ -222,19 +237,13 @@ create procedure DB.DBA.MSCKG_DROP_GRAPHS (in prefix varchar)
 ;
 create procedure DB.DBA.MSCKG_DISCARD (in slots varchar, in run varchar, in dir varchar, in patience integer)
 {
-  declare waited integer;
-  rdf_load_stop ();
-  waited := 0;
-  while (waited < patience and exists (select 1 from DB.DBA.LOAD_LIST where LL_FILE like dir || '%' and LL_STATE = 1))
+  if (not isstring (registry_get ('MSCKG_STAGING')) or registry_get ('MSCKG_STAGING') <> run)
     {
-      delay (1);
-      waited := waited + 1;
+      delete from DB.DBA.LOAD_LIST where LL_FILE like dir || '%';
+      return;
     }
-  if (isstring (registry_get ('MSCKG_STAGING')) and registry_get ('MSCKG_STAGING') = run)
-    DB.DBA.MSCKG_DROP_GRAPHS (slots);
-  delete from DB.DBA.LOAD_LIST where LL_FILE like dir || '%';
-  if (waited >= patience)
-    signal ('MSCKG', sprintf ('a bulk load of this run was still running after %d s', patience));
+  DB.DBA.MSCKG_STOP_LOADS (dir || '%', patience);
+  DB.DBA.MSCKG_DROP_GRAPHS (slots);
 }
 ;
 create procedure DB.DBA.MSCKG_SWITCH (in owned varchar, in run varchar)

@@ -297,12 +297,15 @@ def test_one_publish_at_a_time(online_virtuoso: Virtuoso, real_release: Path, en
     assert served_counts(server.sparql) == list(release_counts(endpoint_release))
 
 
+@pytest.mark.parametrize("group", [False, True], ids=["process", "process-group"])
 def test_a_publisher_killed_while_loading_leaves_nothing_in_the_next_release(
-        online_virtuoso: Virtuoso, endpoint_release: Path, tmp_path: Path) -> None:  # fmt: skip
-    """``msckg publish`` killed during its bulk load: the load goes on in Virtuoso (its isql, and the server's
-    statement, outlive the process). The next publish stops it and waits for it before it empties the slots, so
-    none of the killed run's quads reaches the release it serves."""
+        online_virtuoso: Virtuoso, endpoint_release: Path, tmp_path: Path, group: bool) -> None:  # fmt: skip
+    """``msckg publish`` killed during its bulk load. The process alone: the load goes on in Virtuoso (its isql
+    outlives it); the next publish stops it and waits for it before it empties the slots. With its isql (a process
+    group: a container stop): the load dies with its client, its file stays listed as being loaded, and the next
+    publish sees that no quad arrives any more. Either way the next release is exactly its own, and in time."""
     import os
+    import signal
     import subprocess
     import sys
     import time
@@ -316,16 +319,22 @@ def test_a_publisher_killed_while_loading_leaves_nothing_in_the_next_release(
     env = {**os.environ, "MSCKG_STORE_USER": "dba", "MSCKG_STORE_PASSWORD": server.password}
     killed = subprocess.Popen(  # noqa: S603 - our own CLI
         [sys.executable, "-m", "server", "publish", "--release", str(big), "--virtuoso", server.address,
-         "--load-dir", str(server.load_dir)], env=env, stderr=subprocess.PIPE, text=True)  # fmt: skip
+         "--load-dir", str(server.load_dir)], env=env, stderr=subprocess.PIPE, text=True,
+        start_new_session=group)  # fmt: skip
     assert killed.stderr is not None
     for line in killed.stderr:
         if line.startswith("hide: done"):
             break
     time.sleep(0.5)  # the bulk load has begun
-    killed.kill()
+    if group:
+        os.killpg(killed.pid, signal.SIGKILL)
+    else:
+        killed.kill()
     killed.wait()
+    started = time.monotonic()
     result = _publish(server, endpoint_release)
     assert result.exit_code == 0, result.output
+    assert time.monotonic() - started < 90, "the next publish waited for a load that was gone"
     assert _answer(server.sparql) == _release_answer(endpoint_release)
     assert staged_quads(server) == 0
 
