@@ -217,6 +217,11 @@ class Worker:
         # registered once: ``Connection.poll`` builds and tears down a selector on every call
         self._poller = select.poll()
         self._poller.register(self.conn.fileno(), select.POLLIN)
+        # a handle on this very process: the store process reaps the worker, not us, and once reaped its pid can be
+        # handed to any new process (pid_max may be 32768), which a kill by pid would then hit
+        self._pidfd: int | None = None
+        with contextlib.suppress(ProcessLookupError):
+            self._pidfd = os.pidfd_open(self.pid)
 
     def ready(self, timeout: float) -> bool:
         """Wait until the worker's answer can be read (or its pipe is closed).
@@ -227,11 +232,15 @@ class Worker:
         return bool(self._poller.poll(max(0, int(timeout * 1000))))
 
     def kill(self) -> None:
-        """Kill the worker and close its pipe."""
+        """Kill the worker (through its process handle: never another process that got its pid) and close its pipe."""
         with contextlib.suppress(OSError):
             self.conn.close()
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(self.pid, signal.SIGKILL)
+        if self._pidfd is None:
+            return  # gone before we could hold it
+        with contextlib.suppress(ProcessLookupError):
+            signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+        os.close(self._pidfd)
+        self._pidfd = None
 
 
 class StoreProcess:
